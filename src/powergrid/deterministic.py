@@ -1,0 +1,379 @@
+"""Steady states of the noise-free equations of motion (eqs. 3-5 without noise) on any network.
+
+The long-time state from a given start is found by compiled RK4 integration, cut short by a
+Newton solve for a rotating fixed point alpha_l(t) = A_l exp(-i omega t) once the occupations
+have settled (the phase of A is fixed at its largest component). A fixed point is accepted only
+if it is linearly stable in the co-rotating frame and the trajectory is already close to it.
+Otherwise the integration runs to ``t_max`` and the attractor is sampled over ``t_window``:
+its kind (periodic or quasi-periodic in |alpha|) and the time-mean, min and max of every current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from .model import Network
+
+KINDS = ("zero", "stationary", "rotating", "periodic", "quasi-periodic")
+
+
+@dataclass(frozen=True)
+class SteadyStateOptions:
+    dt: float = 0.1                  # RK4 step (1/g)
+    t_max: float = 8000.0            # longest integration (1/g)
+    t_settle: float = 1500.0         # earliest time a non-stationary attractor is accepted (1/g)
+    t_window: float = 500.0          # window whose statistics must repeat on a non-stationary attractor
+    window_tol: float = 0.01         # relative agreement of consecutive windows (mean |alpha|^2 and J)
+    check_interval: float = 50.0     # time between convergence checks (1/g)
+    newton_trigger: float = 0.05     # relative change of occupations per interval that triggers Newton
+    accept_distance: float = 0.25    # max relative distance of the trajectory from an accepted fixed point
+    newton_tol: float = 1e-11        # residual of an accepted fixed point, relative to max |A|
+    stability_tol: float = 1e-9      # growth rates below this count as stable
+    omega_tol: float = 1e-8          # |omega| below this counts as stationary (not rotating)
+    zero_occupation: float = 1e-20   # total occupation below which no fixed point is sought
+    linear_occupation: float = 1e-4  # max |alpha|^2 below which saturation is negligible
+    start_amplitude: float = 1e-3    # scale of the seeded random start, in units of sqrt(n0)
+    periodic_tol: float = 1e-3       # relative spread of the peaks of |alpha|^2 on a periodic orbit
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    kind: str                      # one of KINDS
+    alpha: np.ndarray              # fixed point A (largest component real) or the final state
+    omega: float                   # rotation frequency of a fixed point; nan on cycles
+    occupation: np.ndarray         # time-mean |alpha_l|^2 per site
+    current_mean: np.ndarray       # per edge, J = g Im(alpha_i^* alpha_j), time mean
+    current_min: np.ndarray
+    current_max: np.ndarray
+    converged: bool                # stable fixed point, stable zero, or cycle statistics repeated over windows
+    residual: float                # |dA/dt + i omega A|_inf of the fixed point; nan on cycles
+    growth_rate: float             # largest Re of the co-rotating Jacobian (phase mode removed); nan on cycles
+    t_final: float                 # integrated time (1/g)
+    newton_solves: int = 0
+    meta: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled kernels
+
+@njit(cache=True)
+def _rhs(a, diag, indptr, indices, rate, n0r, nu, out):
+    n = a.shape[0]
+    for l in range(n):
+        s = 0j
+        for p in range(indptr[l], indptr[l + 1]):
+            s += a[indices[p]]
+        r = diag[l]
+        if rate[l] != 0.0:
+            x = a[l].real * a[l].real + a[l].imag * a[l].imag
+            r += 0.5 * rate[l] * (1.0 + x / n0r[l]) ** (-nu)
+        out[l] = r * a[l] + 0.5j * s
+
+
+
+@njit(cache=True)
+def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_every):
+    """n_steps of classical RK4 on a (in place). With sample_every > 0 it also returns, over all
+    steps, the per-edge mean/min/max of J and the per-site mean |alpha|^2, and every sample_every
+    steps the occupations (to classify an oscillating attractor)."""
+    n = a.shape[0]
+    m = edges.shape[0]
+    k1 = np.empty(n, np.complex128)
+    k2 = np.empty(n, np.complex128)
+    k3 = np.empty(n, np.complex128)
+    k4 = np.empty(n, np.complex128)
+    tmp = np.empty(n, np.complex128)
+    j_sum = np.zeros(m)
+    j_min = np.full(m, np.inf)
+    j_max = np.full(m, -np.inf)
+    occ_sum = np.zeros(n)
+    samples = np.empty((n_steps // sample_every if sample_every > 0 else 0, n))
+    for step in range(n_steps):
+        _rhs(a, diag, indptr, indices, rate, n0r, nu, k1)
+        for l in range(n):
+            tmp[l] = a[l] + 0.5 * dt * k1[l]
+        _rhs(tmp, diag, indptr, indices, rate, n0r, nu, k2)
+        for l in range(n):
+            tmp[l] = a[l] + 0.5 * dt * k2[l]
+        _rhs(tmp, diag, indptr, indices, rate, n0r, nu, k3)
+        for l in range(n):
+            tmp[l] = a[l] + dt * k3[l]
+        _rhs(tmp, diag, indptr, indices, rate, n0r, nu, k4)
+        for l in range(n):
+            a[l] += dt / 6.0 * (k1[l] + 2.0 * k2[l] + 2.0 * k3[l] + k4[l])
+        if sample_every <= 0:
+            continue
+        for e in range(m):
+            ai = a[edges[e, 0]]
+            aj = a[edges[e, 1]]
+            j = ai.real * aj.imag - ai.imag * aj.real
+            j_sum[e] += j
+            j_min[e] = min(j_min[e], j)
+            j_max[e] = max(j_max[e], j)
+        for l in range(n):
+            occ_sum[l] += a[l].real * a[l].real + a[l].imag * a[l].imag
+        k = (step + 1) // sample_every
+        if (step + 1) % sample_every == 0 and k <= samples.shape[0]:
+            for l in range(n):
+                samples[k - 1, l] = a[l].real * a[l].real + a[l].imag * a[l].imag
+    return j_sum / max(n_steps, 1), j_min, j_max, occ_sum / max(n_steps, 1), samples
+
+
+# ---------------------------------------------------------------------------------------------
+# the network in the form the kernels take
+
+@dataclass(frozen=True)
+class _Compiled:
+    diag: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    rate: np.ndarray
+    n0r: np.ndarray
+    nu: float
+    edges: np.ndarray
+    adjacency: np.ndarray
+
+    @classmethod
+    def of(cls, net: Network) -> "_Compiled":
+        adj = net.adjacency
+        indptr = np.zeros(net.n_sites + 1, np.int64)
+        indices = []
+        for l in range(net.n_sites):
+            nb = np.nonzero(adj[l])[0]
+            indices.extend(nb)
+            indptr[l + 1] = indptr[l] + len(nb)
+        rate, n0r = net.saturable_rates()
+        diag = -0.5 * net.gamma - 1j * np.asarray(net.detuning)
+        return cls(diag.astype(np.complex128), indptr, np.asarray(indices, np.int64), rate, n0r,
+                   float(net.nu), net.edge_array, adj)
+
+    def args(self):
+        return self.diag, self.indptr, self.indices, self.rate, self.n0r, self.nu
+
+    def rhs(self, a):
+        out = np.empty_like(a)
+        _rhs(a, *self.args(), out)
+        return out
+
+    def jacobian(self, a) -> np.ndarray:
+        """Real 2N x 2N Jacobian of the right-hand side in (Re alpha, Im alpha)."""
+        x = np.abs(a) ** 2
+        y = 1.0 + x / self.n0r
+        c = 0.5 * self.rate * y ** (-self.nu)
+        dc = -0.5 * self.rate * self.nu / self.n0r * y ** (-self.nu - 1.0)
+        lin = np.diag(self.diag + c) + 0.5j * self.adjacency
+        n = a.size
+        jac = np.empty((2 * n, 2 * n))
+        jac[:n, :n], jac[:n, n:] = lin.real, -lin.imag
+        jac[n:, :n], jac[n:, n:] = lin.imag, lin.real
+        ar, ai = a.real, a.imag
+        idx = np.arange(n)
+        jac[idx, idx] += 2 * dc * ar * ar
+        jac[idx, n + idx] += 2 * dc * ar * ai
+        jac[n + idx, idx] += 2 * dc * ai * ar
+        jac[n + idx, n + idx] += 2 * dc * ai * ai
+        return jac
+
+
+# ---------------------------------------------------------------------------------------------
+# fixed points in the co-rotating frame
+
+@dataclass(frozen=True)
+class FixedPoint:
+    alpha: np.ndarray
+    omega: float
+    residual: float
+    converged: bool
+    iterations: int
+
+
+def rotating_fixed_point(net: Network, guess: np.ndarray, omega_guess: float = 0.0, *,
+                         tol: float = 1e-11, max_iter: int = 40) -> FixedPoint:
+    """Newton solve of F(A) + i omega A = 0 for (A, omega), the phase of A fixed at its largest site."""
+    return _newton(_Compiled.of(net), np.asarray(guess, np.complex128), omega_guess, tol, max_iter)
+
+
+def _newton(comp: _Compiled, guess, omega, tol, max_iter) -> FixedPoint:
+    n = guess.size
+    k = int(np.argmax(np.abs(guess)))
+    a = guess * np.exp(-1j * np.angle(guess[k]))
+    keep = np.r_[np.arange(2 * n) != n + k]  # Im A_k is fixed to zero
+
+    def residual(a, omega):
+        r = comp.rhs(a) + 1j * omega * a
+        return np.r_[r.real, r.imag]
+
+    res = residual(a, omega)
+    norm = np.max(np.abs(res))
+    scale = max(np.max(np.abs(a)), 1e-300)
+    for it in range(1, max_iter + 1):
+        jac = comp.jacobian(a)
+        jac[:n, n:] += -omega * np.eye(n)
+        jac[n:, :n] += omega * np.eye(n)
+        full = np.column_stack([jac[:, keep], np.r_[-a.imag, a.real]])
+        try:
+            step = np.linalg.solve(full, -res)
+        except np.linalg.LinAlgError:
+            break
+        da = np.zeros(2 * n)
+        da[keep] = step[:-1]
+        lam = 1.0
+        while lam > 1e-4:  # damped step: accept only a decrease of the residual
+            a_new = a + lam * (da[:n] + 1j * da[n:])
+            om_new = omega + lam * step[-1]
+            res_new = residual(a_new, om_new)
+            norm_new = np.max(np.abs(res_new))
+            if np.isfinite(norm_new) and norm_new < norm:
+                break
+            lam *= 0.5
+        else:
+            break
+        a, omega, res, norm = a_new, om_new, res_new, norm_new
+        scale = max(np.max(np.abs(a)), 1e-300)
+        if norm < tol * max(scale, 1.0):
+            return FixedPoint(a, float(omega), float(norm), True, it)
+    return FixedPoint(a, float(omega), float(norm), False, max_iter)
+
+
+def corotating_growth_rate(net: Network, alpha: np.ndarray, omega: float) -> float:
+    """Largest real part of the Jacobian eigenvalues in the frame rotating with omega, with the
+    zero eigenvalue of the global phase removed (for a nonzero fixed point)."""
+    return _growth_rate(_Compiled.of(net), alpha, omega)
+
+
+def _growth_rate(comp: _Compiled, alpha, omega) -> float:
+    n = alpha.size
+    jac = comp.jacobian(alpha)
+    jac[:n, n:] += -omega * np.eye(n)
+    jac[n:, :n] += omega * np.eye(n)
+    ev = np.linalg.eigvals(jac)
+    if np.max(np.abs(alpha)) > 0:
+        ev = np.delete(ev, np.argmin(np.abs(ev)))
+    return float(np.max(ev.real))
+
+
+def _distance(a, fixed):
+    """Relative distance of state a from the orbit {exp(i phi) fixed}."""
+    overlap = abs(np.vdot(fixed, a))
+    d2 = np.vdot(a, a).real + np.vdot(fixed, fixed).real - 2 * overlap
+    return float(np.sqrt(max(d2, 0.0)) / max(np.linalg.norm(fixed), 1e-300))
+
+
+# ---------------------------------------------------------------------------------------------
+# the attractor from a given start
+
+def random_start(net: Network, rng: np.random.Generator, amplitude: float) -> np.ndarray:
+    """The default switch-on: a tiny complex Gaussian amplitude on every site."""
+    return amplitude * (rng.standard_normal(net.n_sites) + 1j * rng.standard_normal(net.n_sites)) / np.sqrt(2)
+
+
+def steady_state(net: Network, start: np.ndarray, options: SteadyStateOptions = SteadyStateOptions()) -> SteadyState:
+    """The long-time state of the noise-free dynamics started from ``start`` (scaled amplitudes)."""
+    opt = options
+    comp = _Compiled.of(net)
+    a = np.array(start, dtype=np.complex128)
+    n_check = max(1, int(round(opt.check_interval / opt.dt)))
+    linear_rate = max_linear_growth_rate(net)
+
+    def zero_result(t):
+        m = len(net.edges)
+        return SteadyState("zero", np.zeros(net.n_sites, complex), 0.0, np.zeros(net.n_sites), np.zeros(m),
+                           np.zeros(m), np.zeros(m), True, 0.0, linear_rate, t)
+
+    # In the linear regime (saturation negligible) a linearly damped network decays to zero.
+    if linear_rate < 0 and np.max(np.abs(a) ** 2) < opt.linear_occupation:
+        return zero_result(0.0)
+
+    t, solves = 0.0, 0
+    next_try, wait = 0.0, opt.check_interval
+    prev = np.abs(a) ** 2
+    chunks_per_window = max(1, int(round(opt.t_window / opt.check_interval)))
+    window, last_window = [], None
+    every = max(1, int(round(0.5 / opt.dt)))
+    while t < opt.t_max:
+        stats = _rk4(a, *comp.args(), opt.dt, n_check, comp.edges, every)
+        t += n_check * opt.dt
+        occ = np.abs(a) ** 2
+        if not np.all(np.isfinite(occ)):
+            raise FloatingPointError(f"steady state diverged at t = {t:g} for {net}")
+        if linear_rate < 0 and np.max(occ) < opt.linear_occupation:
+            return zero_result(t)
+        change = np.max(np.abs(occ - prev)) / max(np.max(occ), 1e-300)
+        prev = occ
+        settled = change < opt.newton_trigger or (t >= next_try and change < 10 * opt.newton_trigger)
+        if settled and occ.sum() >= opt.zero_occupation:
+            solves += 1
+            fp = _newton(comp, a, _phase_velocity(comp, a), opt.newton_tol, 25)
+            if fp.converged and _distance(a, fp.alpha) < opt.accept_distance:
+                growth = _growth_rate(comp, fp.alpha, fp.omega)
+                if growth < opt.stability_tol:
+                    return _fixed_point_result(net, fp, growth, t, solves, opt)
+            next_try, wait = t + wait, min(2 * wait, 16 * opt.check_interval)
+        window.append(stats)
+        if len(window) == chunks_per_window:
+            current = _merge(window)
+            if t >= opt.t_settle and last_window is not None and _same_statistics(current, last_window, opt):
+                return _sampled_result(net, a, _merge([last_window, current], weights=(1, 1)), t, solves, opt, True)
+            last_window, window = current, []
+    final = _merge(window) if window else last_window
+    return _sampled_result(net, a, final, t, solves, opt, False)
+
+
+def _merge(chunks, weights=None):
+    """Combine (j_mean, j_min, j_max, occ_mean, samples) of equally long pieces of trajectory."""
+    w = np.ones(len(chunks)) if weights is None else np.asarray(weights, float)
+    w = w / w.sum()
+    return (sum(wi * c[0] for wi, c in zip(w, chunks)), np.min([c[1] for c in chunks], axis=0),
+            np.max([c[2] for c in chunks], axis=0), sum(wi * c[3] for wi, c in zip(w, chunks)),
+            np.concatenate([c[4] for c in chunks]))
+
+
+def _same_statistics(x, y, opt) -> bool:
+    """Two consecutive windows agree in the mean and the range of every occupation and current:
+    the trajectory is on its attractor, not in a transient (a damped oscillation shrinks)."""
+    occ_range = [np.ptp(w[4], axis=0) for w in (x, y)]
+    j_range = [w[2] - w[1] for w in (x, y)]
+    occ_scale = max(np.max(x[3]), 1e-300)
+    j_scale = max(np.max(np.abs(x[0])), np.max(j_range[0]), 1e-300)
+    tol = opt.window_tol
+    return (np.max(np.abs(x[3] - y[3])) <= tol * occ_scale
+            and np.max(np.abs(occ_range[0] - occ_range[1])) <= tol * occ_scale
+            and np.max(np.abs(x[0] - y[0])) <= tol * j_scale
+            and np.max(np.abs(j_range[0] - j_range[1])) <= tol * j_scale)
+
+
+def _phase_velocity(comp: _Compiled, a) -> float:
+    """omega estimate from dA/dt = -i omega A, projected on the current state."""
+    return float(np.real(1j * np.vdot(a, comp.rhs(a)) / max(np.vdot(a, a).real, 1e-300)))
+
+
+def _fixed_point_result(net, fp: FixedPoint, growth, t, solves, opt) -> SteadyState:
+    a = fp.alpha
+    j = np.array([np.imag(np.conj(a[i]) * a[k]) for i, k in net.edges])
+    kind = "stationary" if abs(fp.omega) < opt.omega_tol else "rotating"
+    return SteadyState(kind, a, fp.omega, np.abs(a) ** 2, j, j.copy(), j.copy(), True, fp.residual, growth, t, solves)
+
+
+def _sampled_result(net, a, stats, t, solves, opt, converged) -> SteadyState:
+    j_mean, j_min, j_max, occ, samples = stats
+    kind = classify_oscillation(samples, opt.periodic_tol)
+    return SteadyState(kind, a.copy(), float("nan"), occ, j_mean, j_min, j_max, converged, float("nan"),
+                       float("nan"), t, solves)
+
+
+def classify_oscillation(occupations: np.ndarray, periodic_tol: float) -> str:
+    """'periodic' if the maxima of the most strongly varying |alpha_l|^2 repeat, else 'quasi-periodic'."""
+    site = int(np.argmax(np.ptp(occupations, axis=0)))
+    x = occupations[:, site]
+    peaks = x[1:-1][(x[1:-1] > x[:-2]) & (x[1:-1] >= x[2:])]
+    if peaks.size < 3:
+        return "quasi-periodic"
+    return "periodic" if np.ptp(peaks) <= periodic_tol * np.max(np.abs(peaks)) else "quasi-periodic"
+
+
+def max_linear_growth_rate(net: Network) -> float:
+    """Largest real part of the eigenvalues of the unsaturated (linear) network, Appendix B."""
+    return float(np.max(np.linalg.eigvals(net.unsaturated_matrix()).real))
