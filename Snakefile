@@ -1,0 +1,22 @@
+# Reproduces the figures of Huber & Rabl, "microscopic power grids", from config.yaml.
+# config -> compute jobs (results/<dataset>/chunks) -> tables (results/<dataset>/*.parquet)
+# -> figures (figures/<fig>.pdf|png). See README.md.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/steady_state.smk"
+include: "workflow/rules/linear.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        expand("figures/{fig}.{ext}", fig=FIGURES, ext=("pdf", "png")),
+    default_target: True

@@ -1,0 +1,73 @@
+"""Small table helpers shared by the figure modules (selection only, no physics)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+STEADY_KINDS = ("zero", "stationary", "rotating")   # time-independent |alpha_l|
+UNSTEADY_KINDS = ("periodic", "quasi-periodic")     # currents vary in time: J_min < J_max
+
+
+def table(tables: dict, key: str) -> pd.DataFrame:
+    """``tables[key]`` with a clear message when a figure is given the wrong inputs."""
+    try:
+        return tables[key]
+    except KeyError:
+        raise KeyError(f"figure needs table {key!r}; got {sorted(tables)}") from None
+
+
+def last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the bond into the extraction site (site_to == n_sites)."""
+    return bonds[bonds["site_to"] == bonds["n_sites"]]
+
+
+def prefer_converged(df: pd.DataFrame) -> pd.DataFrame:
+    """The converged rows if there are any, else all rows."""
+    if "converged" in df and df["converged"].astype(bool).any():
+        return df[df["converged"].astype(bool)]
+    return df
+
+
+def grid(df: pd.DataFrame, value: str, x: str = "gamma_i", y: str = "gamma_e"):
+    """(x centres, y centres, Z[y, x]) of a long table; missing points are NaN."""
+    z = df.pivot_table(index=y, columns=x, values=value, aggfunc="mean", sort=True)
+    return z.columns.to_numpy(float), z.index.to_numpy(float), z.to_numpy(float)
+
+
+def ratio_label(r: float) -> str:
+    """1.05 -> '1.05', 0.6667 -> '2/3' (short decimal, else small fraction, else 3 digits)."""
+    if abs(r - round(r, 2)) < 1e-6 * max(1.0, abs(r)):
+        return f"{round(r, 2):g}"
+    f = Fraction(r).limit_denominator(12)
+    if abs(float(f) - r) < 1e-6 * max(1.0, abs(r)):
+        return f"{f.numerator}/{f.denominator}"
+    return f"{r:.3g}"
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    """A number with a few significant digits, no trailing zeros."""
+    if not math.isfinite(x):
+        return str(x)
+    return f"{x:.{digits}g}"
+
+
+def analytic():
+    """``powergrid.analytic`` or None (with a warning) while it does not exist yet."""
+    try:
+        from powergrid import analytic as mod
+    except ImportError as exc:  # pragma: no cover - depends on the state of the package
+        warnings.warn(f"analytic overlays left out: {exc}", RuntimeWarning, stacklevel=3)
+        return None
+    return mod
+
+
+def runs(mask: np.ndarray):
+    """(start, stop) index pairs of the True runs of a 1-D boolean array (stop exclusive)."""
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    d = np.diff(m.astype(int))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))

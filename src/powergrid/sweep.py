@@ -1,0 +1,99 @@
+"""Sweeps of the deterministic model over two parameter axes, with a switch-on protocol.
+
+A sweep point sets one or two rates of a base network (``apply_parameter``). The outer axis is
+split into jobs; along the inner axis the protocol decides where each point starts:
+  random - a tiny seeded random amplitude on every site (independent of the order of points);
+  up / down - continuation: each point starts from the previous point's final state (plus the
+              same tiny seeded kick, so that a zero state can leave an unstable origin), sweeping
+              the inner axis upward / downward. This follows one branch and exposes bistability.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+
+from . import deterministic
+from .model import Network
+
+PROTOCOLS = ("random", "up", "down")
+
+
+def apply_parameter(net: Network, name: str, value: float) -> Network:
+    """Set one sweep parameter (a ratio is taken relative to the gain rate already set)."""
+    if name == "gamma_i":
+        return net.with_rates(gamma_i=value)
+    if name == "gamma_e":
+        return net.with_rates(gamma_e=value)
+    if name == "gamma_e_over_gamma_i":
+        return net.with_rates(gamma_e=value * net.gain[0].rate)
+    if name.startswith("gamma_e@"):
+        return net.with_rates(gamma_e=value, loss_site=int(name.split("@")[1]) - 1)
+    raise ValueError(f"unknown sweep parameter {name!r}")
+
+
+def point_seed(root_seed: int, dataset: str, outer_index: int, inner_index: int) -> np.random.SeedSequence:
+    """The seed of one sweep point: the same whatever the chunking or the order of jobs."""
+    tag = int.from_bytes(hashlib.sha256(dataset.encode()).digest()[:4], "little")
+    return np.random.SeedSequence(root_seed, spawn_key=(tag, outer_index, inner_index))
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    outer_index: int
+    inner_index: int
+    outer_value: float
+    inner_value: float
+    network: Network
+    result: deterministic.SteadyState
+
+
+def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tuple[str, list[float]],
+                       outer_indices: list[int], protocol: str, options: deterministic.SteadyStateOptions,
+                       root_seed: int, dataset: str,
+                       progress: Callable[[int, int], None] | None = None) -> Iterator[SweepPoint]:
+    """Steady states for the given outer indices, each swept along the whole inner axis."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol = {protocol!r}; expected one of {PROTOCOLS}")
+    outer_name, outer_values = outer
+    inner_name, inner_values = inner
+    order = list(range(len(inner_values)))
+    if protocol == "down":
+        order.reverse()
+    total, done = len(outer_indices) * len(order), 0
+    for i in outer_indices:
+        net_i = apply_parameter(base, outer_name, outer_values[i])
+        previous = None
+        for j in order:
+            net = apply_parameter(net_i, inner_name, inner_values[j])
+            rng = np.random.default_rng(point_seed(root_seed, dataset, i, j))
+            start = deterministic.random_start(net, rng, options.start_amplitude)
+            if protocol != "random" and previous is not None:
+                start = start + previous
+            result = deterministic.steady_state(net, start, options)
+            previous = result.alpha
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            yield SweepPoint(i, j, outer_values[i], inner_values[j], net, result)
+
+
+class ProgressLog:
+    """Calls ``log`` with fraction done, rate and time left, at most every ``interval`` seconds."""
+
+    def __init__(self, log: Callable[[str], None], interval: float = 10.0):
+        self.log, self.interval = log, interval
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int):
+        now = time.monotonic()
+        if now - self.last < self.interval and done < total:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (total - done) / rate if rate > 0 else float("inf")
+        self.log(f"{done}/{total} points ({100 * done / total:.0f}%), {rate:.1f} points/s, about {left:.0f} s left")

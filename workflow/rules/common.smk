@@ -1,0 +1,73 @@
+# Config validation and helpers shared by all rule files.
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC)
+# Jobs import the package from this checkout, in any software environment.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
+# One BLAS/OpenMP thread per job: Snakemake parallelises over jobs.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
+from powergrid.config import validate_config
+from powergrid.datasets import axis_values, chunks
+
+config = validate_config(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+DATASETS = config["datasets"]
+ENV = "../../envs/powergrid.yaml"
+
+
+wildcard_constraints:
+    dataset=r"[A-Za-z0-9_]+",
+    chunk=r"\d+",
+
+
+def datasets_with(method):
+    return [name for name, d in DATASETS.items() if d["method"] == method]
+
+
+def dataset_chunks(dataset):
+    d = DATASETS[dataset]
+    return chunks(len(axis_values(d["outer"])), config["chunk_size"])
+
+
+def dataset_spec(dataset, outer_indices):
+    """Everything one compute job depends on, as canonical JSON (a no-op edit of the config,
+    such as 1e-3 written 0.001 or reordered keys, gives the same string and reruns nothing)."""
+    d = DATASETS[dataset]
+    spec = {
+        "dataset": dataset,
+        "method": d["method"],
+        "protocol": d.get("protocol"),
+        "network": d["network"],
+        "outer": {"name": d["outer"]["name"], "values": axis_values(d["outer"])},
+        "outer_indices": outer_indices,
+        "inner": {"name": d["inner"]["name"], "values": axis_values(d["inner"])},
+        "solver": config.get("solver", {}),
+        "seed": config["seed"],
+    }
+    return json.dumps(spec, sort_keys=True)
+
+
+def chunk_spec(wildcards):
+    indices = dataset_chunks(wildcards.dataset)[int(wildcards.chunk)]
+    return dataset_spec(wildcards.dataset, indices)
+
+
+def whole_spec(wildcards):
+    n = len(axis_values(DATASETS[wildcards.dataset]["outer"]))
+    return dataset_spec(wildcards.dataset, list(range(n)))
+
+
+def code_version(*modules):
+    """Content hash of the package modules a job runs: Snakemake does not track imported code,
+    so an edit of a solver reruns the jobs that use it (and a touch without a change does not)."""
+    digest = hashlib.sha256()
+    for m in modules:
+        digest.update((Path(SRC) / "powergrid" / f"{m}.py").read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,55 @@
+# Figures: each reads tables only (never solves), renders PDF + PNG, and is a report entry whose
+# caption (workflow/report/<fig>.rst) states its parameters and decisions.
+
+# figure -> (tables it reads, plotting modules it uses, report category)
+FIGURE_INPUTS = {
+    "fig1": (["figS1/saturation"], ["fig1"], "Main text"),
+    "fig2": (
+        [
+            "fig2a/bonds",
+            "fig2b_diagonal/bonds",
+            "fig2b_max/bonds",
+            "fig2b_max/sites",
+            "fig2c/sites",
+        ],
+        ["fig2"],
+        "Main text",
+    ),
+    "figS1": (["figS1/saturation"], ["figS1"], "Supplement"),
+    "figS3": (["figS3/spectrum"], ["figS3"], "Supplement"),
+    "figS4": (["figS4/ansatz"], ["figS4"], "Supplement"),
+    "fig6": (["figS3/spectrum", "figS4/ansatz"], ["fig6", "figS3", "figS4"], "Article appendix"),
+}
+FIGURES = list(FIGURE_INPUTS)
+
+for _fig, (_tables, _modules, _category) in FIGURE_INPUTS.items():
+
+    rule:
+        name:
+            f"figure_{_fig}"
+        input:
+            [f"results/{t}.parquet" for t in _tables],
+        output:
+            pdf=report(
+                f"figures/{_fig}.pdf",
+                caption=f"../report/{_fig}.rst",
+                category=_category,
+                labels={"figure": _fig, "format": "pdf"},
+            ),
+            png=report(
+                f"figures/{_fig}.png",
+                caption=f"../report/{_fig}.rst",
+                category=_category,
+                labels={"figure": _fig, "format": "png"},
+            ),
+        params:
+            figure=_fig,
+            tables=_tables,
+            code=code_version(*(f"plotting/{m}" for m in _modules), "plotting/style"),
+        log:
+            f"logs/figures/{_fig}.log",
+        localrule: True
+        conda:
+            ENV
+        script:
+            "../scripts/plot_figure.py"

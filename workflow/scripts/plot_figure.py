@@ -1,0 +1,18 @@
+"""Render one figure from its tables (PDF + PNG)."""
+
+import matplotlib
+
+matplotlib.use("agg")
+
+from pathlib import Path
+
+from powergrid import tables
+from powergrid.logs import job_logger
+from powergrid.plotting import FIGURES, style
+
+log = job_logger("figure", snakemake.log[0])
+data = {key: tables.read_table(path) for key, path in zip(snakemake.params.tables, snakemake.input)}
+fig = FIGURES[snakemake.params.figure](data)
+stem = str(Path(snakemake.output.pdf).with_suffix(""))
+style.save(fig, stem)
+log.info(f"wrote {stem}.pdf and .png from {', '.join(snakemake.params.tables)}")

@@ -1,0 +1,23 @@
+"""One compute job: deterministic steady states for a chunk of the outer sweep axis."""
+
+import json
+
+from powergrid import datasets, sweep, tables
+from powergrid.logs import job_logger
+
+spec = json.loads(snakemake.params.spec)
+log = job_logger("steady_state", snakemake.log[0])
+outer, inner = spec["outer"], spec["inner"]
+log.info(f"{spec['dataset']}: {len(spec['outer_indices'])} x {len(inner['values'])} points, "
+         f"{outer['name']} x {inner['name']}, protocol {spec['protocol']}")
+
+points = list(sweep.steady_state_sweep(
+    datasets.network_from_spec(spec["network"]),
+    (outer["name"], outer["values"]), (inner["name"], inner["values"]), spec["outer_indices"],
+    spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], spec["dataset"],
+    progress=sweep.ProgressLog(log.info)))
+sites, bonds = datasets.steady_state_frames(points, spec["dataset"], spec["protocol"])
+meta = {"method": "deterministic steady state (RK4 + Newton in the co-rotating frame)", "spec": spec}
+tables.write_table(sites, snakemake.output.sites, meta)
+tables.write_table(bonds, snakemake.output.bonds, meta)
+log.info(f"kinds: {sites.drop_duplicates(['outer_index', 'inner_index'])['kind'].value_counts().to_dict()}")
