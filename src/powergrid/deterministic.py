@@ -333,16 +333,17 @@ def _merge(chunks, weights=None):
 
 def _same_statistics(x, y, opt) -> bool:
     """Two consecutive windows agree in the mean and the range of every occupation and current:
-    the trajectory is on its attractor, not in a transient (a damped oscillation shrinks)."""
+    the trajectory is on its attractor, not in a transient. Ranges are compared relative to
+    themselves, so a slowly damped oscillation around a fixed point (shrinking) never passes."""
+    tol = opt.window_tol
     occ_range = [np.ptp(w[4], axis=0) for w in (x, y)]
     j_range = [w[2] - w[1] for w in (x, y)]
     occ_scale = max(np.max(x[3]), 1e-300)
     j_scale = max(np.max(np.abs(x[0])), np.max(j_range[0]), 1e-300)
-    tol = opt.window_tol
     return (np.max(np.abs(x[3] - y[3])) <= tol * occ_scale
-            and np.max(np.abs(occ_range[0] - occ_range[1])) <= tol * occ_scale
             and np.max(np.abs(x[0] - y[0])) <= tol * j_scale
-            and np.max(np.abs(j_range[0] - j_range[1])) <= tol * j_scale)
+            and np.max(np.abs(occ_range[0] - occ_range[1])) <= tol * max(np.max(occ_range[0]), 1e-300)
+            and np.max(np.abs(j_range[0] - j_range[1])) <= tol * max(np.max(j_range[0]), 1e-300))
 
 
 def _phase_velocity(comp: _Compiled, a) -> float:

@@ -84,10 +84,10 @@ RC = {
     "savefig.dpi": 200,
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
-    "figure.constrained_layout.h_pad": 0.02,
-    "figure.constrained_layout.w_pad": 0.02,
+    "figure.constrained_layout.h_pad": 0.03,
+    "figure.constrained_layout.w_pad": 0.05,
     "figure.constrained_layout.hspace": 0.02,
-    "figure.constrained_layout.wspace": 0.02,
+    "figure.constrained_layout.wspace": 0.03,
 }
 
 PNG_DPI = 200

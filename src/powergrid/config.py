@@ -1,0 +1,271 @@
+"""Validation of the pipeline configuration (config.yaml).
+
+``validate_config`` checks the structure against the JSON schema (workflow/schemas/
+config.schema.yaml), then what a schema cannot express (sites that exist, a connected graph,
+sweep ranges, axes that fit the network). The first problem becomes one ConfigError whose
+message names the key as a dotted path and its value, e.g.
+``config: datasets.fig2a.network.gamma = -0.001: must be >= 0``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from pathlib import Path
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import best_match
+
+__all__ = ["ConfigError", "validate_config"]
+
+
+class ConfigError(ValueError):
+    """An invalid configuration; the message names the offending key and value."""
+
+
+def validate_config(config: dict, schema_path) -> dict:
+    """Return a copy of ``config`` with the schema's defaults filled in; raise ConfigError."""
+    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    validator_class = _validator_class()
+    validator_class.check_schema(schema)
+    # Defaults are written into the instance during validation, so work on a copy.
+    config = copy.deepcopy(config)
+    # Before the schema: its bounds would misreport NaN ('nan < 0') and let inf pass.
+    _check_finite(config, [])
+    error = best_match(validator_class(schema).iter_errors(config))
+    if error is not None:
+        raise ConfigError(_schema_message(error))
+    _check_semantics(config)
+    return config
+
+
+# -- JSON schema -----------------------------------------------------------------------------
+
+def _validator_class():
+    """Draft 2020-12 validator that fills defaults and does not take 2.0 for an integer."""
+    base = jsonschema.Draft202012Validator
+    check_properties = base.VALIDATORS["properties"]
+
+    def properties(validator, props, instance, schema):
+        if validator.is_type(instance, "object"):
+            for key, sub in props.items():
+                if isinstance(sub, dict) and "default" in sub:
+                    instance.setdefault(key, copy.deepcopy(sub["default"]))
+        yield from check_properties(validator, props, instance, schema)
+
+    # A float site or point count would only fail later, in range() or as an index.
+    types = base.TYPE_CHECKER.redefine(
+        "integer", lambda _, x: isinstance(x, int) and not isinstance(x, bool))
+    return jsonschema.validators.extend(base, {"properties": properties}, type_checker=types)
+
+
+_TYPE_WORDS = {"number": "a number", "integer": "an integer", "string": "a string",
+               "array": "a list", "object": "a mapping of keys to values",
+               "boolean": "true or false", "null": "empty (null)"}
+
+_COMPARISONS = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+
+_NUMBER_TEXT = re.compile(r"^[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _schema_message(error) -> str:
+    """One line for the error best_match chose: dotted key path, value, what was expected."""
+    path, value, kind = list(error.absolute_path), error.instance, error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    note = f" ({schema['description']})" if "description" in schema else ""
+
+    if kind == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        key = next(k for k in value if k not in allowed)
+        return _line(path + [key], value[key],
+                     f"unknown key {_where(path)}; allowed keys: {', '.join(allowed)}")
+    if kind == "required":
+        key = next(k for k in error.validator_value if k not in value)
+        return f"config: {_dotted(path + [key])} is missing: a required key {_where(path)}{note}"
+    if "propertyNames" in error.absolute_schema_path:
+        # jsonschema reports a bad key name at its parent's path, the name as the instance
+        return (f"config: {_dotted(path + [value])}: the name {value!r} must be "
+                f"{schema.get('description', 'match ' + str(schema.get('pattern')))}")
+    if kind is None or (kind == "not" and error.validator_value == {}):  # the key may not be here
+        trail = list(error.absolute_schema_path)
+        if "dependentSchemas" in trail:
+            other = trail[trail.index("dependentSchemas") + 1]
+            return _line(path, value, f"not allowed together with {other!r}")
+        return _line(path, value, "not allowed here")
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        numeric = bool({"number", "integer"} & set(wanted))
+        if numeric and isinstance(value, str) and _NUMBER_TEXT.match(value):
+            return f"config: {_dotted(path)} = {value!r} is a string: {_yaml_number_hint(value)}"
+        expected = " or ".join(_TYPE_WORDS.get(t, t) for t in wanted)
+        if numeric and isinstance(value, bool):
+            return _line(path, value, f"must be {expected}; true/false is not a number")
+        return _line(path, value, f"must be {expected}")
+    if kind in _COMPARISONS:
+        return _line(path, value, f"must be {_COMPARISONS[kind]} {error.validator_value!r}{note}")
+    if kind == "enum":
+        return _line(path, value, f"must be one of {', '.join(map(repr, error.validator_value))}{note}")
+    if kind == "const":
+        return _line(path, value, f"must be {error.validator_value!r}{note}")
+    if kind == "pattern":
+        expected = schema.get("description") or f"match {error.validator_value}"
+        return _line(path, value, f"must be {expected}")
+    if kind in ("minItems", "maxItems", "minProperties"):
+        bound = "at least" if kind.startswith("min") else "at most"
+        unit = "item" if kind.endswith("Items") else "entry"
+        count = error.validator_value
+        return _line(path, value, f"must have {bound} {count} {unit}{'s' if count != 1 else ''}{note}")
+    return _line(path, value, error.message)  # a keyword the schema does not use today
+
+
+def _yaml_number_hint(text: str) -> str:
+    # PyYAML speaks YAML 1.1: a float needs a dot, and an exponent needs its sign.
+    match = re.match(r"^([-+]?[\d_.]+)[eE]([-+]?\d+)$", text)
+    if not match:
+        return "write the number without quotes"
+    mantissa, exponent = match.groups()
+    missing = []
+    if "." not in mantissa:
+        mantissa, missing = mantissa + ".0", missing + ["a dot"]
+    if exponent[0] not in "+-":
+        exponent, missing = "+" + exponent, missing + ["a sign in the exponent"]
+    if not missing:
+        return "write the number without quotes"
+    return f"YAML reads {text} without {' and '.join(missing)} as text; write {mantissa}e{exponent}"
+
+
+# -- what the schema cannot express ----------------------------------------------------------
+
+def _check_finite(node, path):
+    if isinstance(node, float) and not math.isfinite(node):
+        _fail(path, node, "must be a finite number")
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        _check_finite(child, path + [key])
+
+
+def _check_semantics(config):
+    for name, dataset in config["datasets"].items():
+        where = ["datasets", name]
+        if "x_over_n0" in dataset:
+            _check_range(dataset["x_over_n0"], where + ["x_over_n0"])
+        if "network" not in dataset:
+            continue
+        _check_network(dataset["network"], where + ["network"])
+        targets = {}
+        for axis in ("outer", "inner"):
+            _check_range(dataset[axis], where + [axis])
+            targets[axis] = _axis_target(dataset[axis]["name"], dataset["network"], where + [axis, "name"])
+        if targets["outer"] == targets["inner"]:
+            _fail(where + ["inner", "name"], dataset["inner"]["name"],
+                  f"varies the same rate as outer.name = {dataset['outer']['name']!r}; "
+                  "the two axes must vary different parameters")
+
+
+def _check_range(axis, path):
+    if "values" in axis:
+        return
+    low, high, points = axis["min"], axis["max"], axis["points"]
+    if low > high:
+        _fail(path + ["min"], low, f"must be <= max = {high!r}")
+    if points == 1 and low != high:
+        _fail(path + ["points"], points,
+              f"one point between min = {low!r} and max = {high!r} is ambiguous; "
+              "set min = max or use values: [x]")
+
+
+def _check_network(network, path):
+    n = network["n_sites"]
+    edges = network.get("edges")
+    if edges is None:  # the documented default: the chain 1-2-...-N
+        edges = [[i, i + 1] for i in range(1, n)]
+    first_index = {}
+    for k, edge in enumerate(edges):
+        i, j = edge
+        if not (1 <= i <= n and 1 <= j <= n):
+            _fail(path + ["edges", k], edge, f"an edge to a missing site; sites are 1..{n}")
+        if i == j:
+            _fail(path + ["edges", k], edge, "a self-loop; an edge joins two different sites")
+        pair = frozenset((i, j))
+        if pair in first_index:
+            _fail(path + ["edges", k], edge, f"a duplicate edge; edges[{first_index[pair]}] already joins sites {min(i, j)} and {max(i, j)}")
+        first_index[pair] = k
+    unreached = _unreached_sites(n, edges)
+    if unreached:
+        _fail(path + ["edges"], edges,
+              f"the graph is not connected: site(s) {', '.join(map(str, unreached))} have no path to site 1")
+
+    owner = {}  # site -> the reservoir already placed there
+    for kind in ("gain", "loss"):
+        for k, reservoir in enumerate(network[kind]):
+            site, where = reservoir["site"], path + [kind, k, "site"]
+            if site > n:
+                _fail(where, site, f"must be a site in 1..{n}")
+            if site in owner:
+                _fail(where, site, f"site {site} already has a reservoir ({owner[site]}); at most one per site")
+            owner[site] = f"{kind}[{k}]"
+
+    detuning = network.get("detuning")
+    if detuning is not None and len(detuning) != n:
+        _fail(path + ["detuning"], detuning, f"has {len(detuning)} values; must have one per site (n_sites = {n})")
+
+
+def _unreached_sites(n, edges) -> list[int]:
+    neighbours = {site: set() for site in range(1, n + 1)}
+    for i, j in edges:
+        neighbours[i].add(j)
+        neighbours[j].add(i)
+    seen, todo = {1}, [1]
+    while todo:
+        for other in neighbours[todo.pop()] - seen:
+            seen.add(other)
+            todo.append(other)
+    return sorted(set(neighbours) - seen)
+
+
+def _axis_target(name, network, path):
+    """The rate an axis sets: ('gain',) or ('loss', site); fails if the network has no such rate."""
+    gains = [r["site"] for r in network["gain"]]
+    losses = [r["site"] for r in network["loss"]]
+    if name.startswith("gamma_e@"):
+        site = int(name.partition("@")[2])
+        if site not in losses:
+            _fail(path, name, f"site {site} has no loss reservoir (loss {_sites(losses)})")
+        return ("loss", site)
+    # gamma_e_over_gamma_i sets Gamma_e from the single Gamma_i, so it needs both to be unique
+    if name in ("gamma_i", "gamma_e_over_gamma_i") and len(gains) != 1:
+        _fail(path, name, f"needs a network with exactly one gain site; it has {len(gains)} ({_sites(gains)})")
+    if name in ("gamma_e", "gamma_e_over_gamma_i") and len(losses) != 1:
+        _fail(path, name, f"needs a network with exactly one loss site; it has {len(losses)} "
+                          f"({_sites(losses)}); name the site with gamma_e@K")
+    return ("gain",) if name == "gamma_i" else ("loss", losses[0])
+
+
+# -- messages --------------------------------------------------------------------------------
+
+def _fail(path, value, expected):
+    raise ConfigError(_line(path, value, expected))
+
+
+def _line(path, value, expected) -> str:
+    text = repr(value)
+    if len(text) > 120:  # a whole mapping or long list: the key path already locates it
+        text = text[:117] + "..."
+    return f"config: {_dotted(path)} = {text}: {expected}"
+
+
+def _dotted(path) -> str:
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else f".{key}"
+    return text.lstrip(".") or "(top level)"
+
+
+def _where(path) -> str:
+    return f"in {_dotted(path)}" if path else "at the top level"
+
+
+def _sites(sites) -> str:
+    return "sites " + ", ".join(map(str, sites)) if sites else "none"

@@ -1,0 +1,60 @@
+"""Closed forms of the paper checked against independent numerics."""
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from powergrid import analytic
+from powergrid.ansatz import fit_ansatz
+from powergrid.linear import max_growth_rate_map
+from powergrid.model import Network
+
+
+@pytest.mark.parametrize("n0", [1.0, 2.0, 10.0, 3.5])
+def test_f_bar_series_equals_its_closed_form_and_quadrature(n0):
+    x = np.linspace(0, 40, 17)
+    series = analytic.f_bar_series(x, n0)
+    np.testing.assert_allclose(series, analytic.f_bar_closed_form(x, n0), rtol=1e-12, atol=1e-15)
+    integral = [n0 * quad(lambda t: t ** (n0 - 1) * np.exp(-xi * (1 - t)), 0, 1, epsabs=1e-14)[0] for xi in x]
+    np.testing.assert_allclose(series, integral, rtol=1e-9)
+
+
+def test_f_bar_approaches_the_classical_form_for_large_n0():
+    x_over_n0 = np.linspace(0, 5, 11)
+    for n0, tol in [(1.0, 0.25), (10.0, 0.05), (1000.0, 1e-3)]:
+        err = np.max(np.abs(analytic.f_bar_series(x_over_n0 * n0, n0) - 1 / (1 + x_over_n0)))
+        assert err < tol
+
+
+def test_stalled_region_is_where_the_linear_chain_is_damped():
+    """Appendix B: all eigenvalues of the linear chain have Re < 0 exactly in the stalled region
+    (away from its boundary by more than the O(gamma) shift of a finite bath damping)."""
+    base = Network.chain(10, 1.0, 1.0, 1e-3)
+    gi = np.linspace(0.02, 3, 60)
+    ge = np.linspace(0.02, 5, 80)
+    rate = max_growth_rate_map(base, gi, ge)
+    GI, GE = np.meshgrid(gi, ge, indexing="ij")
+    inside = analytic.in_stalled_region(GI, GE)
+    margin = (np.abs(GE - GI) > 0.02) & (np.abs(GE * GI - 1) > 0.02) & (np.abs(GI - 1) > 0.02)
+    assert np.all((rate < 0)[margin] == inside[margin])
+    assert inside[margin].sum() > 100
+
+
+def test_ansatz_fit_recovers_exact_coefficients():
+    l = np.arange(1, 11)
+    k0 = np.pi / 2 + np.pi / 22
+    alpha = (2 - 1j) * np.sin(k0 * l) + 0.3j * np.cos(k0 * l)
+    fit = fit_ansatz(alpha)
+    assert fit.k0 == pytest.approx(k0) and fit.residual < 1e-12
+    assert fit.A == pytest.approx(2 - 1j) and fit.B == pytest.approx(0.3j)
+
+
+def test_transition_formulas_agree_for_small_gamma():
+    assert analytic.transition(4.0, 1e-3, 10) == pytest.approx(4.0 * (1 - 10 * 1e-3 / 2), rel=1e-3)
+    assert analytic.transition_edge_damping(4.0, 1e-3) == pytest.approx(4.0 - 8e-3, rel=1e-5)
+
+
+def test_formulas_are_nan_outside_their_regime():
+    assert np.isnan(analytic.current_broken(4.0, 3.0))
+    assert np.isnan(analytic.current_symmetric(4.0, 5.0, 1e-3, 10))
+    assert np.isnan(analytic.stalled_boundary(2.0))
