@@ -190,7 +190,8 @@ def _check_network(network, path):
             _fail(path + ["edges", k], edge, "a self-loop; an edge joins two different sites")
         pair = frozenset((i, j))
         if pair in first_index:
-            _fail(path + ["edges", k], edge, f"a duplicate edge; edges[{first_index[pair]}] already joins sites {min(i, j)} and {max(i, j)}")
+            _fail(path + ["edges", k], edge, f"a duplicate edge; edges[{first_index[pair]}] "
+                                             f"already joins sites {min(i, j)} and {max(i, j)}")
         first_index[pair] = k
     unreached = _unreached_sites(n, edges)
     if unreached:
@@ -204,12 +205,14 @@ def _check_network(network, path):
             if site > n:
                 _fail(where, site, f"must be a site in 1..{n}")
             if site in owner:
-                _fail(where, site, f"site {site} already has a reservoir ({owner[site]}); at most one per site")
+                _fail(where, site,
+                      f"site {site} already has a reservoir ({owner[site]}); at most one per site")
             owner[site] = f"{kind}[{k}]"
 
     detuning = network.get("detuning")
     if detuning is not None and len(detuning) != n:
-        _fail(path + ["detuning"], detuning, f"has {len(detuning)} values; must have one per site (n_sites = {n})")
+        _fail(path + ["detuning"], detuning,
+              f"has {len(detuning)} values; must have one per site (n_sites = {n})")
 
 
 def _unreached_sites(n, edges) -> list[int]:
@@ -236,7 +239,8 @@ def _axis_target(name, network, path):
         return ("loss", site)
     # gamma_e_over_gamma_i sets Gamma_e from the single Gamma_i, so it needs both to be unique
     if name in ("gamma_i", "gamma_e_over_gamma_i") and len(gains) != 1:
-        _fail(path, name, f"needs a network with exactly one gain site; it has {len(gains)} ({_sites(gains)})")
+        _fail(path, name,
+              f"needs a network with exactly one gain site; it has {len(gains)} ({_sites(gains)})")
     if name in ("gamma_e", "gamma_e_over_gamma_i") and len(losses) != 1:
         _fail(path, name, f"needs a network with exactly one loss site; it has {len(losses)} "
                           f"({_sites(losses)}); name the site with gamma_e@K")

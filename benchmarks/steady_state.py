@@ -1,0 +1,107 @@
+"""Benchmark of the deterministic steady-state solver (issue: foundation, section 6).
+
+Prints, from one run on this machine:
+  1. cost per steady state of powergrid.deterministic.steady_state against scipy's solve_ivp
+     (DOP853) integrating the same equations from the same start to the same accuracy (the
+     reference stops when |d alpha/dt + i omega alpha| of its final state is as small as ours);
+  2. the wall time of the default Fig. 2a grid computed the way the workflow does (chunks of
+     outer values in parallel processes), unless --no-grid.
+Usage: python benchmarks/steady_state.py [--points 6] [--no-grid] [--cores 2]
+"""
+
+import argparse
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+import yaml
+from scipy.integrate import solve_ivp
+
+from powergrid import datasets, sweep
+from powergrid.deterministic import _Compiled, random_start, steady_state
+from powergrid.model import Network
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reference(net, start, target_residual, omega):
+    """solve_ivp(DOP853) until the state is a fixed point to the same residual (checked every 100/g)."""
+    comp = _Compiled.of(net)
+    y, t, t_chunk = start.copy(), 0.0, 100.0
+    while t < 1e6:
+        sol = solve_ivp(lambda _, a: comp.rhs(a), (0, t_chunk), y, method="DOP853", rtol=1e-12, atol=1e-12)
+        y, t = sol.y[:, -1], t + t_chunk
+        res = comp.rhs(y) + 1j * omega * y
+        if np.max(np.abs(res)) <= max(target_residual, 1e-12) * max(1.0, np.max(np.abs(y))):
+            return t
+    return t
+
+
+def per_point(n_points):
+    rng = np.random.default_rng(0)
+    rows = []
+    for gi, ge in [(4.0, 8.0), (2.0, 3.0), (4.0, 2.0), (6.0, 9.0), (4.0, 1.0), (3.0, 6.0)][:n_points]:
+        net = Network.chain(10, gi, ge, 1e-3)
+        start = random_start(net, rng, 1e-3)
+        steady_state(net, start)  # compile / warm up
+        t0 = time.perf_counter()
+        r = steady_state(net, start)
+        ours = time.perf_counter() - t0
+        if r.kind not in ("stationary", "rotating"):
+            continue
+        t0 = time.perf_counter()
+        t_ref = reference(net, start, r.residual, r.omega)
+        ref = time.perf_counter() - t0
+        rows.append((gi, ge, r.kind, ours, ref, t_ref))
+        print(f"  Gi={gi:4.1f} Ge={ge:4.1f} {r.kind:10s} ours {ours * 1e3:7.2f} ms   solve_ivp(DOP853) "
+              f"{ref:7.2f} s (t = {t_ref:.0f}/g)   ratio {ref / ours:8.0f}x", flush=True)
+    ratios = [r[4] / r[3] for r in rows]
+    print(f"per steady state: median speed-up over solve_ivp(DOP853) {np.median(ratios):.0f}x "
+          f"(min {np.min(ratios):.0f}x) over {len(rows)} points")
+
+
+def _chunk(args):
+    spec, indices = args
+    base = datasets.network_from_spec(spec["network"])
+    pts = sweep.steady_state_sweep(base, (spec["outer"]["name"], datasets.axis_values(spec["outer"])),
+                                   (spec["inner"]["name"], datasets.axis_values(spec["inner"])), indices,
+                                   spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], "fig2a")
+    kinds = {}
+    for p in pts:
+        kinds[p.result.kind] = kinds.get(p.result.kind, 0) + 1
+    return kinds
+
+
+def grid(cores):
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    spec = {**cfg["datasets"]["fig2a"], "solver": cfg["solver"], "seed": cfg["seed"]}
+    n_outer = len(datasets.axis_values(spec["outer"]))
+    n_inner = len(datasets.axis_values(spec["inner"]))
+    jobs = [(spec, c) for c in datasets.chunks(n_outer, cfg["chunk_size"])]
+    t0 = time.perf_counter()
+    kinds = {}
+    with ProcessPoolExecutor(cores) as pool:
+        for k in pool.map(_chunk, jobs):
+            for key, v in k.items():
+                kinds[key] = kinds.get(key, 0) + v
+    wall = time.perf_counter() - t0
+    print(f"default Fig. 2a grid: {n_outer} x {n_inner} = {n_outer * n_inner} points, N = "
+          f"{spec['network']['n_sites']}, {len(jobs)} jobs on {cores} cores: {wall:.0f} s wall "
+          f"({wall / 60:.1f} min; target <= 5 min); {1e3 * wall * cores / (n_outer * n_inner):.1f} ms CPU per point")
+    print(f"attractors: {kinds}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--points", type=int, default=4)
+    ap.add_argument("--no-grid", action="store_true")
+    ap.add_argument("--cores", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    per_point(args.points)
+    if not args.no_grid:
+        grid(args.cores)

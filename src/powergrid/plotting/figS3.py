@@ -1,0 +1,64 @@
+"""Fig. S3 (= article Fig. 6a): largest real part of the eigenvalues of the linear chain.
+
+Map of ``max_real_eigenvalue`` (units of g) over (Gamma_i, Gamma_e) for the unsaturated chain
+(Gamma(alpha) -> Gamma), N = 10, gamma = 1e-3 g, on a diverging colour scale centred at 0; the
+numerical contour max Re lambda = 0 and the analytic stalled-region boundary Gamma_e = g^2/Gamma_i
+(Gamma_i < g, dashed). Table: ``figS3/spectrum``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.lines import Line2D
+
+from . import style
+from ._common import grid, table
+
+TABLES = ("figS3/spectrum",)
+
+
+def draw(ax, tables, *, colorbar: bool = True):
+    spec = table(tables, "figS3/spectrum")
+    x, y, z = grid(spec, "max_real_eigenvalue")
+    xe, ye = style.cell_edges(x), style.cell_edges(y)
+    finite = z[np.isfinite(z)]
+    lo = float(finite.min()) if finite.size else -1.0
+    hi = float(finite.max()) if finite.size else 1.0
+    scale = max(abs(lo), abs(hi), 1e-12)
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=min(lo, -1e-6 * scale), vmax=max(hi, 1e-6 * scale))
+    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=style.CMAP_DIVERGING, norm=norm,
+                         shading="flat", rasterized=True)
+    ax.set_xlim(xe[0], xe[-1])
+    ax.set_ylim(ye[0], ye[-1])
+
+    handles = []
+    if finite.size and lo < 0 < hi and min(z.shape) >= 2:
+        ax.contour(x, y, z, levels=[0.0], colors="black", linewidths=1.0)
+        handles.append(Line2D([], [], color="black", lw=1.0, label=r"max Re$\,\lambda=0$"))
+    xl, yl = ax.get_xlim(), ax.get_ylim()
+    g0 = max(xl[0], 1.0 / yl[1], 1e-3)
+    if g0 < min(1.0, xl[1]):
+        gi = np.linspace(g0, min(1.0, xl[1]), 200)
+        ax.plot(gi, 1.0 / gi, color="white", lw=1.2, ls=(0, (3, 2)))
+        handles.append(Line2D([], [], color="0.45", lw=1.2, ls=(0, (3, 2)),
+                              label=r"$\Gamma_e=g^2/\Gamma_i$"))
+    if handles:
+        leg = ax.legend(handles=handles, loc="upper right", frameon=True, fancybox=False, framealpha=0.85,
+                        edgecolor="none", fontsize=7)
+        leg.get_frame().set_linewidth(0)
+    ax.set_xlabel(r"$\Gamma_i\,/\,g$")
+    ax.set_ylabel(r"$\Gamma_e\,/\,g$")
+    if colorbar:
+        cb = ax.figure.colorbar(mesh, ax=ax, pad=0.02, fraction=0.06, aspect=25)
+        cb.set_label(r"max Re$\,\lambda\,/\,g$")
+        cb.ax.tick_params(labelsize=7.5)
+    return mesh
+
+
+def plot(tables):
+    with style.context():
+        fig = style.figure(style.SINGLE, 2.8)
+        ax = fig.subplots()
+        draw(ax, tables)
+    return fig
