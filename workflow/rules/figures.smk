@@ -1,28 +1,22 @@
 # Figures: each reads tables only (never solves), renders PDF + PNG, and is a report entry whose
 # caption (workflow/report/<fig>.rst) states its parameters and decisions.
 
-# figure -> (tables it reads, plotting modules it uses, report category)
+from powergrid.plotting import TABLES
+
+# figure -> (plotting modules it uses, report category); the tables each figure reads are
+# declared next to its plotting code (powergrid.plotting.TABLES).
 FIGURE_INPUTS = {
-    "fig1": (["figS1/saturation"], ["fig1"], "Main text"),
-    "fig2": (
-        [
-            "fig2a/bonds",
-            "fig2b_diagonal/bonds",
-            "fig2b_max/bonds",
-            "fig2b_max/sites",
-            "fig2c/sites",
-        ],
-        ["fig2"],
-        "Main text",
-    ),
-    "figS1": (["figS1/saturation"], ["figS1"], "Supplement"),
-    "figS3": (["figS3/spectrum"], ["figS3"], "Supplement"),
-    "figS4": (["figS4/ansatz"], ["figS4"], "Supplement"),
-    "fig6": (["figS3/spectrum", "figS4/ansatz"], ["fig6", "figS3", "figS4"], "Article appendix"),
+    "fig1": (["fig1"], "Main text"),
+    "fig2": (["fig2"], "Main text"),
+    "figS1": (["figS1"], "Supplement"),
+    "figS3": (["figS3"], "Supplement"),
+    "figS4": (["figS4"], "Supplement"),
+    "fig6": (["fig6", "figS3", "figS4"], "Article appendix"),
 }
 FIGURES = list(FIGURE_INPUTS)
 
-for _fig, (_tables, _modules, _category) in FIGURE_INPUTS.items():
+for _fig, (_modules, _category) in FIGURE_INPUTS.items():
+    _tables = list(TABLES[_fig])
 
     rule:
         name:
@@ -45,7 +39,9 @@ for _fig, (_tables, _modules, _category) in FIGURE_INPUTS.items():
         params:
             figure=_fig,
             tables=_tables,
-            code=code_version(*(f"plotting/{m}" for m in _modules), "plotting/style"),
+            code=code_version(
+                *(f"plotting/{m}" for m in _modules), "plotting/style", "plotting/_common"
+            ),
         log:
             f"logs/figures/{_fig}.log",
         localrule: True

@@ -71,3 +71,17 @@ def runs(mask: np.ndarray):
     m = np.concatenate([[False], np.asarray(mask, bool), [False]])
     d = np.diff(m.astype(int))
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def stalled_boundary(ax, n: int = 200):
+    """(Gamma_i, Gamma_e) of the stalled-region edge Gamma_e = g^2/Gamma_i (Gamma_i < g), inside the
+    axes limits (empty arrays if none); the formula is ``powergrid.analytic.stalled_boundary``."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    start, stop = max(x0, 1.0 / y1 if y1 > 0 else np.inf, 1e-3), min(1.0, x1)
+    if not start < stop:
+        return np.array([]), np.array([])
+    gi = np.linspace(start, stop, n)
+    formula = getattr(analytic(), "stalled_boundary", None)
+    ge = np.asarray(formula(gi), float) if formula is not None else 1.0 / gi
+    ok = np.isfinite(ge) & (ge >= y0) & (ge <= y1)
+    return gi[ok], ge[ok]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import style
-from ._common import UNSTEADY_KINDS, fmt, grid, last_bond, prefer_converged, ratio_label, runs, table
+from ._common import (UNSTEADY_KINDS, fmt, grid, last_bond, prefer_converged, ratio_label, runs,
+                      stalled_boundary, table)
 
 TABLES = ("fig2a/bonds", "fig2b_diagonal/bonds", "fig2b_max/bonds", "fig2b_max/sites", "fig2c/sites")
 
@@ -58,11 +58,10 @@ def draw_a(ax, tables, *, colorbar: bool = True):
     # Stalled region: Gamma_i < g and Gamma_i <= Gamma_e < g^2/Gamma_i (Appendix B); draw its upper
     # boundary where it lies inside the axes, and the diagonal.
     lo, hi = ax.get_xlim(), ax.get_ylim()
-    gi_start = max(lo[0], 1.0 / hi[1], 1e-3)
-    if gi_start < min(1.0, lo[1]):
-        gi = np.linspace(gi_start, min(1.0, lo[1]), 200)
-        ax.plot(gi, 1.0 / gi, ls=(0, (3.5, 2)), lw=1.1, color="white")
-        gx = 0.5 * (gi_start + min(1.0, lo[1]))   # a point inside the stalled region
+    gi, ge = stalled_boundary(ax)
+    if gi.size:
+        ax.plot(gi, ge, ls=(0, (3.5, 2)), lw=1.1, color="white")
+        gx = 0.5 * (gi[0] + gi[-1])   # a point inside the stalled region
         gy = 0.5 * (max(gx, hi[0]) + min(1.0 / gx, hi[1]))
         ax.annotate("stalled", xy=(gx, gy), xytext=(14, -9), textcoords="offset points", color="white",
                     fontsize=6.5, ha="left", va="center",

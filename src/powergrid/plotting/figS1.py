@@ -37,6 +37,6 @@ def plot(tables):
         fig = style.figure(style.DOUBLE, 2.4)
         axes = fig.subplots(1, len(n0s), squeeze=False)[0]
         for i, (ax, n0) in enumerate(zip(axes, n0s)):
-            draw(ax, tables, n0)
+            draw(ax, tables, n0, legend=(i == 0))
             style.panel_label(ax, "ab"[i])
     return fig

@@ -11,11 +11,25 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from . import style
-from ._common import grid, table
+from ._common import grid, stalled_boundary, table
 
 TABLES = ("figS3/spectrum",)
+
+
+def diverging_ticks(vmin: float, vmax: float, nbins: int = 4):
+    """Ticks for a colour bar centred at 0: nice ticks on the longer side, the end of the shorter one."""
+    from matplotlib.ticker import MaxNLocator
+
+    long_lo, long_hi = (0.0, vmax) if vmax >= -vmin else (vmin, 0.0)
+    ticks = [t for t in MaxNLocator(nbins).tick_values(long_lo, long_hi) if long_lo <= t <= long_hi]
+    short = vmin if vmax >= -vmin else vmax
+    if short != 0:
+        digits = -int(np.floor(np.log10(abs(short))))   # one significant digit, rounded towards 0
+        ticks.append(float(np.trunc(short * 10**digits) / 10**digits))
+    return sorted(set(ticks) | {0.0})
 
 
 def draw(ax, tables, *, colorbar: bool = True):
@@ -36,22 +50,21 @@ def draw(ax, tables, *, colorbar: bool = True):
     if finite.size and lo < 0 < hi and min(z.shape) >= 2:
         ax.contour(x, y, z, levels=[0.0], colors="black", linewidths=1.0)
         handles.append(Line2D([], [], color="black", lw=1.0, label=r"max Re$\,\lambda=0$"))
-    xl, yl = ax.get_xlim(), ax.get_ylim()
-    g0 = max(xl[0], 1.0 / yl[1], 1e-3)
-    if g0 < min(1.0, xl[1]):
-        gi = np.linspace(g0, min(1.0, xl[1]), 200)
-        ax.plot(gi, 1.0 / gi, color="white", lw=1.2, ls=(0, (3, 2)))
+    gi, ge = stalled_boundary(ax)
+    if gi.size:
+        ax.plot(gi, ge, color="white", lw=1.2, ls=(0, (3, 2)))
         handles.append(Line2D([], [], color="0.45", lw=1.2, ls=(0, (3, 2)),
                               label=r"$\Gamma_e=g^2/\Gamma_i$"))
     if handles:
-        leg = ax.legend(handles=handles, loc="upper right", frameon=True, fancybox=False, framealpha=0.85,
-                        edgecolor="none", fontsize=7)
-        leg.get_frame().set_linewidth(0)
+        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
+                  borderaxespad=0.1, fontsize=7, handlelength=1.6, columnspacing=1.0)
     ax.set_xlabel(r"$\Gamma_i\,/\,g$")
     ax.set_ylabel(r"$\Gamma_e\,/\,g$")
     if colorbar:
         cb = ax.figure.colorbar(mesh, ax=ax, pad=0.02, fraction=0.06, aspect=25)
         cb.set_label(r"max Re$\,\lambda\,/\,g$")
+        cb.set_ticks(diverging_ticks(norm.vmin, norm.vmax))
+        cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace("-", "\u2212")))
         cb.ax.tick_params(labelsize=7.5)
     return mesh
 

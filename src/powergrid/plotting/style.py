@@ -129,8 +129,17 @@ def cell_edges(centres):
 
 
 def save(fig: Figure, stem) -> tuple[Path, Path]:
-    """Write ``stem.pdf`` and ``stem.png`` (200 dpi), byte-stable, atomically; returns both paths."""
+    """Write ``stem.pdf`` and ``stem.png`` (200 dpi), byte-stable, atomically; returns both paths.
+
+    A constrained layout is computed once and then frozen on ``fig`` (its layout engine is set to
+    'none'), so that every later save of the same figure gives the same bytes."""
     stem = str(stem)
+    # Constrained layout is iterative: each draw starts from the positions of the previous one, so
+    # two saves of one figure would differ in the last digits. Lay the figure out once, then freeze.
+    if fig.get_layout_engine() is not None and type(fig.get_layout_engine()).__name__ != "PlaceHolderLayoutEngine":
+        with context():
+            fig.draw_without_rendering()
+        fig.set_layout_engine("none")
     paths = []
     for ext, metadata, kw in (
         ("pdf", {"CreationDate": None}, {}),

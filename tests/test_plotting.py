@@ -1,0 +1,226 @@
+"""Plotting layer: every registered figure renders from small synthetic tables, is saved as a
+non-empty PDF + PNG, byte-stable, with the expected number of data panels; plus the few table
+selections the figures make (last bond, maximal-current point, gaps of non-stationary points)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import types
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+N = 10
+GAMMA = 1e-3
+POINT_COLS = ["dataset", "protocol", "n_sites", "gamma", "nu", "gamma_i", "gamma_e", "outer_index",
+              "inner_index", "kind", "converged", "omega", "growth_rate", "residual", "t_final"]
+SITE_COLS = POINT_COLS + ["site", "occupation", "alpha_re", "alpha_im"]
+BOND_COLS = POINT_COLS + ["site_from", "site_to", "J_mean", "J_min", "J_max"]
+
+EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1}
+
+
+# --------------------------------------------------------------------------------------------------
+# synthetic tables with the pipeline's columns
+def _kind(gi, ge):
+    if gi < 1.0 and gi <= ge < 1.0 / max(gi, 1e-9):
+        return "zero"
+    if abs(ge - gi) < 0.6 and gi > 2:
+        return "quasi-periodic"
+    if 0 < gi - ge < 1.0:
+        return "periodic"
+    return "stationary" if ge > gi else "rotating"
+
+
+def _point(dataset, gi, ge, oi, ii, *, j_scale=1.0):
+    """Site and bond rows of one sweep point: a zig-zag profile and a current peaked at Ge = Gi."""
+    kind = _kind(gi, ge)
+    site = np.arange(1, N + 1)
+    zigzag = np.where(site % 2 == 1, 2.0 + 0.1 * gi, 0.05 + 0.01 * ge)
+    occ = np.zeros(N) if kind == "zero" else zigzag * (1.0 + 20.0 * (gi > ge))
+    phase = 0.5 * np.pi * site
+    common = dict(dataset=dataset, protocol="random", n_sites=N, gamma=GAMMA, nu=2.0, gamma_i=gi, gamma_e=ge,
+                  outer_index=oi, inner_index=ii, kind=kind, converged=kind != "quasi-periodic" or oi % 2 == 0,
+                  omega=0.0 if kind == "stationary" else 0.14, growth_rate=-1e-4, residual=1e-12,
+                  t_final=500.0)
+    sites = pd.DataFrame([dict(common, site=int(s), occupation=float(o), alpha_re=float(np.sqrt(o) * np.cos(p)),
+                               alpha_im=float(np.sqrt(o) * np.sin(p))) for s, o, p in zip(site, occ, phase)])
+    j = 0.0 if kind == "zero" else j_scale * min(1.0, np.sqrt(gi * max(ge, 1e-9)) / 4) * np.exp(-abs(ge - gi))
+    spread = 0.1 if kind in ("periodic", "quasi-periodic") else 0.0
+    bonds = pd.DataFrame([dict(common, site_from=int(s), site_to=int(s) + 1, J_mean=j * (1 + 0.001 * s),
+                               J_min=j * (1 + 0.001 * s) - spread, J_max=j * (1 + 0.001 * s) + spread)
+                          for s in site[:-1]])
+    return sites[SITE_COLS], bonds[BOND_COLS]
+
+
+def _sweep(dataset, pairs, **kw):
+    parts = [_point(dataset, gi, ge, oi, ii, **kw) for gi, ge, oi, ii in pairs]
+    return (pd.concat([p[0] for p in parts], ignore_index=True),
+            pd.concat([p[1] for p in parts], ignore_index=True))
+
+
+def synthetic_tables() -> dict[str, pd.DataFrame]:
+    t = {}
+    g6 = np.linspace(0.0, 5.0, 6)                                    # a 6 x 6 (Gamma_i, Gamma_e) grid
+    t["fig2a/sites"], t["fig2a/bonds"] = _sweep("fig2a", [(gi, ge, i, j) for i, gi in enumerate(g6)
+                                                          for j, ge in enumerate(g6)])
+    gd = np.linspace(0.5, 8.0, 16)
+    t["fig2b_diagonal/sites"], t["fig2b_diagonal/bonds"] = _sweep("fig2b_diagonal",
+                                                                  [(gi, gi, i, 0) for i, gi in enumerate(gd)])
+    gm = np.array([2.0, 3.0, 4.0, 5.0])
+    ratios = np.linspace(0.97, 1.01, 5)
+    t["fig2b_max/sites"], t["fig2b_max/bonds"] = _sweep("fig2b_max", [(gi, gi * r, i, j) for i, gi in enumerate(gm)
+                                                                      for j, r in enumerate(ratios)])
+    t["fig2c/sites"], t["fig2c/bonds"] = _sweep("fig2c", [(4.0, 4.0 / 1.05, 0, 0), (4.0, 6.0, 0, 1)])
+    gs = np.linspace(0.0, 4.0, 6)
+    t["figS3/spectrum"] = pd.DataFrame([dict(gamma_i=gi, gamma_e=ge, gamma=GAMMA, n_sites=N,
+                                             max_real_eigenvalue=(-5e-4 if _kind(gi, ge) == "zero" else gi / 2))
+                                        for gi in gs for ge in gs])
+    x_over = np.linspace(0.0, 5.0, 21)
+    t["figS1/saturation"] = pd.DataFrame([dict(n0=n0, x=xo * n0, x_over_n0=xo, f_bar=1 / (1 + xo) ** 0.8,
+                                               f_classical=1 / (1 + xo)) for n0 in (1.0, 10.0) for xo in x_over])
+    ge = np.linspace(0.2, 10.0, 25)
+    kind = np.where(ge < 4.0, "rotating", "stationary").astype(object)
+    kind[(ge > 3.5) & (ge < 4.2)] = "quasi-periodic"
+    t["figS4/ansatz"] = pd.DataFrame(dict(gamma_i=4.0, gamma_e=ge, kind=kind, A_abs=1.0 + 0.1 * ge,
+                                          B_abs=np.where(ge < 4, 1e-2 * ge, 1 / ge), k0=np.pi / 2,
+                                          fit_residual=1e-8))
+    return t
+
+
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture
+def analytic_available(monkeypatch):
+    """The real powergrid.analytic if it exists, else a stand-in with NaN formulas."""
+    if importlib.util.find_spec("powergrid.analytic") is None:
+        fake = types.ModuleType("powergrid.analytic")
+
+        def _nan_pair(gamma_i, gamma_e, *args, **kwargs):
+            shape = np.broadcast(np.asarray(gamma_i, float), np.asarray(gamma_e, float)).shape
+            return np.full(shape, np.nan), np.full(shape, np.nan)
+
+        fake.ansatz_symmetric_even = _nan_pair
+        fake.ansatz_broken = _nan_pair
+        fake.stalled_boundary = lambda gi, g=1.0: np.where(np.asarray(gi) < g, g * g / np.asarray(gi), np.nan)
+        monkeypatch.setitem(sys.modules, "powergrid.analytic", fake)
+    yield
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return synthetic_tables()
+
+
+def _panels(fig):
+    """Axes (and inset axes) that carry data; colour bars excluded."""
+    axes = [a for ax in fig.axes for a in (ax, *ax.child_axes)]
+    return [ax for ax in axes
+            if ax.get_label() != "<colorbar>" and (ax.lines or ax.collections or ax.images or ax.patches)]
+
+
+def test_registry_is_complete():
+    from powergrid.plotting import FIGURES, TABLES
+
+    assert set(FIGURES) == set(EXPECTED_PANELS)
+    assert set(TABLES) == set(FIGURES)
+    assert all(callable(f) for f in FIGURES.values())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_PANELS))
+def test_figure_renders_saves_and_is_byte_stable(name, tables, tmp_path, analytic_available):
+    from matplotlib.figure import Figure
+
+    from powergrid.plotting import FIGURES, TABLES, style
+
+    needed = {k: tables[k] for k in TABLES[name]}           # a figure reads only what it declares
+    fig = FIGURES[name](needed)
+    assert isinstance(fig, Figure)
+    assert len(_panels(fig)) == EXPECTED_PANELS[name]
+
+    pdf, png = style.save(fig, tmp_path / "a" / name)
+    assert pdf == tmp_path / "a" / f"{name}.pdf" and png == tmp_path / "a" / f"{name}.png"
+    for p in (pdf, png):
+        assert p.exists() and p.stat().st_size > 1000
+    assert pdf.read_bytes().startswith(b"%PDF") and png.read_bytes().startswith(b"\x89PNG")
+    assert b"CreationDate" not in pdf.read_bytes()
+
+    # the same figure saved again, and a figure built again from the same tables: identical bytes
+    style.save(fig, tmp_path / "b" / name)
+    style.save(FIGURES[name](needed), tmp_path / "c" / name)
+    for ext in ("pdf", "png"):
+        ref = (tmp_path / "a" / f"{name}.{ext}").read_bytes()
+        assert (tmp_path / "b" / f"{name}.{ext}").read_bytes() == ref
+        assert (tmp_path / "c" / f"{name}.{ext}").read_bytes() == ref
+    assert not list(tmp_path.rglob(".*"))                   # no temporary files left behind
+
+
+def test_save_overwrites_atomically(tmp_path):
+    from powergrid.plotting import style
+
+    with style.context():
+        fig = style.figure()
+        fig.subplots().plot([0, 1], [0, 1])
+    stem = tmp_path / "x"
+    style.save(fig, stem)
+    first = (tmp_path / "x.png").read_bytes()
+    style.save(fig, str(stem))
+    assert (tmp_path / "x.png").read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf", "x.png"]
+
+
+def test_plotting_imports_no_solver():
+    code = ("import sys, powergrid.plotting; "
+            "bad = [m for m in ('powergrid.deterministic', 'powergrid.linear', 'numba', 'qutip', "
+            "'matplotlib.pyplot') if m in sys.modules]; print(bad); assert not bad")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_fig2_selections(tables):
+    from powergrid.plotting import fig2
+    from powergrid.plotting._common import last_bond, ratio_label
+
+    lb = last_bond(tables["fig2a/bonds"])
+    assert (lb["site_to"] == N).all() and len(lb) == 36
+    tp = fig2.transition_point(tables)
+    rows = last_bond(tables["fig2b_max/bonds"])
+    at4 = rows[np.isclose(rows["gamma_i"], 4.0) & rows["converged"]]
+    assert tp["gamma_i"] == 4.0 and tp["J_mean"] == at4["J_mean"].max()
+    assert ratio_label(4.0 / (4.0 / 1.05)) == "1.05"
+    assert ratio_label(4.0 / 6.0) == "2/3"
+
+
+def test_fig2c_log_axis_for_zigzag(tables, analytic_available):
+    from powergrid.plotting import fig2
+
+    fig = fig2.plot(tables)
+    ax_c = fig.axes[2]
+    assert ax_c.get_yscale() == "log"                       # zig-zag spans more than 100x
+    assert len(ax_c.get_lines()) == 3                       # two ratios + the transition profile
+
+
+def test_figS4_leaves_gaps_at_non_stationary_points(tables, analytic_available):
+    from powergrid.plotting import figS4
+
+    fig = figS4.plot(tables)
+    ax = fig.axes[0]
+    df = tables["figS4/ansatz"].sort_values("gamma_e")
+    bad = ~df["kind"].isin(["stationary", "rotating"]).to_numpy()
+    a_line = ax.get_lines()[0]
+    y = np.asarray(a_line.get_ydata(), float)
+    assert np.isnan(y[bad]).all() and np.isfinite(y[~bad]).all()
+    assert ax.get_yscale() == "log"
+
+
+def test_figS3_diverging_ticks():
+    from powergrid.plotting.figS3 import diverging_ticks
+
+    t = diverging_ticks(-0.0048, 3.9)
+    assert 0.0 in t and min(t) == pytest.approx(-0.004) and max(t) <= 3.9
