@@ -14,7 +14,7 @@ rule steady_state_chunk:
     log:
         "logs/{dataset}/steady_state_{chunk}.log",
     benchmark:
-        "benchmarks/{dataset}/steady_state_{chunk}.tsv"
+        "logs/{dataset}/steady_state_{chunk}.benchmark.tsv"
     resources:
         mem_mb=1000,
         runtime=30,
