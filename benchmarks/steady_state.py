@@ -6,7 +6,7 @@ Prints, from one run on this machine:
      reference stops when |d alpha/dt + i omega alpha| of its final state is as small as ours);
   2. the wall time of the default Fig. 2a grid computed the way the workflow does (chunks of
      outer values in parallel processes), unless --no-grid.
-Usage: python benchmarks/steady_state.py [--points 6] [--no-grid] [--cores 2]
+Usage: python benchmarks/steady_state.py [--points 4] [--no-grid] [--cores 2] [--set window_tol=0.03 ...]
 """
 
 import argparse
@@ -77,9 +77,9 @@ def _chunk(args):
     return kinds
 
 
-def grid(cores):
+def grid(cores, overrides):
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
-    spec = {**cfg["datasets"]["fig2a"], "solver": cfg["solver"], "seed": cfg["seed"]}
+    spec = {**cfg["datasets"]["fig2a"], "solver": {**cfg["solver"], **overrides}, "seed": cfg["seed"]}
     n_outer = len(datasets.axis_values(spec["outer"]))
     n_inner = len(datasets.axis_values(spec["inner"]))
     jobs = [(spec, c) for c in datasets.chunks(n_outer, cfg["chunk_size"])]
@@ -101,7 +101,10 @@ if __name__ == "__main__":
     ap.add_argument("--points", type=int, default=4)
     ap.add_argument("--no-grid", action="store_true")
     ap.add_argument("--cores", type=int, default=os.cpu_count())
+    ap.add_argument("--set", nargs="*", default=[], metavar="OPTION=VALUE",
+                    help="override solver options of config.yaml for the grid, e.g. window_tol=0.03")
     args = ap.parse_args()
-    per_point(args.points)
+    if args.points:
+        per_point(args.points)
     if not args.no_grid:
-        grid(args.cores)
+        grid(args.cores, {k: float(v) for k, v in (o.split("=") for o in args.set)})

@@ -131,7 +131,7 @@ BAD = [
     ("unknown method", _set("datasets.fig2a.method", "steady"),
      ["datasets.fig2a.method = 'steady'", "'steady_state', 'linear_spectrum', 'saturation'"]),
     ("unknown protocol", _set("datasets.fig2a.protocol", "sideways"),
-     ["datasets.fig2a.protocol = 'sideways'", "'random', 'up', 'down'"]),
+     ["datasets.fig2a.protocol = 'sideways'", "'random', 'up', 'down', 'up_down'"]),
     ("bool as number", _set_network(nu=True),
      ["datasets.fig2a.network.nu = True", "must be a number", "not a number"]),
     ("NaN", _set_network(gamma=_yaml_scalar(".nan")),

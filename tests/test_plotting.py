@@ -4,10 +4,8 @@ selections the figures make (last bond, maximal-current point, gaps of non-stati
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-import types
 
 import matplotlib
 
@@ -91,26 +89,11 @@ def synthetic_tables() -> dict[str, pd.DataFrame]:
     kind[(ge > 3.5) & (ge < 4.2)] = "quasi-periodic"
     t["figS4/ansatz"] = pd.DataFrame(dict(gamma_i=4.0, gamma_e=ge, kind=kind, A_abs=1.0 + 0.1 * ge,
                                           B_abs=np.where(ge < 4, 1e-2 * ge, 1 / ge), k0=np.pi / 2,
-                                          fit_residual=1e-8))
+                                          fit_residual=1e-8, gamma=GAMMA, n_sites=N, protocol="up"))
     return t
 
 
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture
-def analytic_available(monkeypatch):
-    """The real powergrid.analytic if it exists, else a stand-in with NaN formulas."""
-    if importlib.util.find_spec("powergrid.analytic") is None:
-        fake = types.ModuleType("powergrid.analytic")
-
-        def _nan_pair(gamma_i, gamma_e, *args, **kwargs):
-            shape = np.broadcast(np.asarray(gamma_i, float), np.asarray(gamma_e, float)).shape
-            return np.full(shape, np.nan), np.full(shape, np.nan)
-
-        fake.ansatz_symmetric_even = _nan_pair
-        fake.ansatz_broken = _nan_pair
-        fake.stalled_boundary = lambda gi, g=1.0: np.where(np.asarray(gi) < g, g * g / np.asarray(gi), np.nan)
-        monkeypatch.setitem(sys.modules, "powergrid.analytic", fake)
-    yield
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +117,7 @@ def test_registry_is_complete():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_PANELS))
-def test_figure_renders_saves_and_is_byte_stable(name, tables, tmp_path, analytic_available):
+def test_figure_renders_saves_and_is_byte_stable(name, tables, tmp_path):
     from matplotlib.figure import Figure
 
     from powergrid.plotting import FIGURES, TABLES, style
@@ -197,7 +180,7 @@ def test_fig2_selections(tables):
     assert ratio_label(4.0 / 6.0) == "2/3"
 
 
-def test_fig2c_log_axis_for_zigzag(tables, analytic_available):
+def test_fig2c_log_axis_for_zigzag(tables):
     from powergrid.plotting import fig2
 
     fig = fig2.plot(tables)
@@ -206,7 +189,7 @@ def test_fig2c_log_axis_for_zigzag(tables, analytic_available):
     assert len(ax_c.get_lines()) == 3                       # two ratios + the transition profile
 
 
-def test_figS4_leaves_gaps_at_non_stationary_points(tables, analytic_available):
+def test_figS4_leaves_gaps_at_non_stationary_points(tables):
     from powergrid.plotting import figS4
 
     fig = figS4.plot(tables)

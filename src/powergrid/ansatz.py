@@ -16,8 +16,10 @@ class AnsatzFit:
 
 
 def candidate_wavevectors(n_sites: int) -> tuple[float, ...]:
-    """k0 = pi/2 + delta with delta = 0, pi/(2(N+1)) (symmetric, N even) and pi/(2N) (broken, N odd)."""
-    return (np.pi / 2, np.pi / 2 + np.pi / (2 * (n_sites + 1)), np.pi / 2 + np.pi / (2 * n_sites))
+    """k0 = pi/2 + delta with delta = 0, +-pi/(2(N+1)) (symmetric, N even), +-pi/(2N) (broken, N odd).
+    Both signs of delta occur: they are the two mirror images, rotating with opposite omega."""
+    deltas = (0.0, np.pi / (2 * (n_sites + 1)), np.pi / (2 * n_sites))
+    return tuple(np.pi / 2 + s * d for d in deltas for s in ((1,) if d == 0 else (1, -1)))
 
 
 def fit_ansatz(alpha: np.ndarray) -> AnsatzFit:

@@ -44,13 +44,13 @@ def solver_options(section: dict | None) -> SteadyStateOptions:
     return SteadyStateOptions(**{k: float(v) for k, v in (section or {}).items()})
 
 
-def steady_state_frames(points, dataset: str, protocol: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def steady_state_frames(points, dataset: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tidy tables of sweep points: one row per (point, site) and one per (point, bond)."""
     sites, bonds = [], []
     for p in points:
         net, r = p.network, p.result
         gain, loss = net.gain[0], net.loss[0]
-        point = dict(dataset=dataset, protocol=protocol, n_sites=net.n_sites, gamma=net.gamma, nu=net.nu,
+        point = dict(dataset=dataset, protocol=p.protocol, n_sites=net.n_sites, gamma=net.gamma, nu=net.nu,
                      gamma_i=gain.rate, gamma_e=loss.rate, n0_ratio_gain=gain.n0_ratio,
                      n0_ratio_loss=loss.n0_ratio, outer_index=p.outer_index, inner_index=p.inner_index,
                      kind=r.kind, converged=r.converged, omega=r.omega, growth_rate=r.growth_rate,

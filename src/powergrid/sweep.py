@@ -6,6 +6,7 @@ split into jobs; along the inner axis the protocol decides where each point star
   up / down - continuation: each point starts from the previous point's final state (plus the
               same tiny seeded kick, so that a zero state can leave an unstable origin), sweeping
               the inner axis upward / downward. This follows one branch and exposes bistability.
+  up_down   - both continuations; every point appears twice, tagged 'up' and 'down'.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from . import deterministic
 from .model import Network
 
-PROTOCOLS = ("random", "up", "down")
+PROTOCOLS = ("random", "up", "down", "up_down")
 
 
 def apply_parameter(net: Network, name: str, value: float) -> Network:
@@ -44,6 +45,7 @@ def point_seed(root_seed: int, dataset: str, outer_index: int, inner_index: int)
 
 @dataclass(frozen=True)
 class SweepPoint:
+    protocol: str          # 'random', 'up' or 'down': how this point was started
     outer_index: int
     inner_index: int
     outer_value: float
@@ -61,25 +63,25 @@ def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tup
         raise ValueError(f"protocol = {protocol!r}; expected one of {PROTOCOLS}")
     outer_name, outer_values = outer
     inner_name, inner_values = inner
-    order = list(range(len(inner_values)))
-    if protocol == "down":
-        order.reverse()
-    total, done = len(outer_indices) * len(order), 0
+    directions = ("up", "down") if protocol == "up_down" else (protocol,)
+    total, done = len(outer_indices) * len(inner_values) * len(directions), 0
     for i in outer_indices:
         net_i = apply_parameter(base, outer_name, outer_values[i])
-        previous = None
-        for j in order:
-            net = apply_parameter(net_i, inner_name, inner_values[j])
-            rng = np.random.default_rng(point_seed(root_seed, dataset, i, j))
-            start = deterministic.random_start(net, rng, options.start_amplitude)
-            if protocol != "random" and previous is not None:
-                start = start + previous
-            result = deterministic.steady_state(net, start, options)
-            previous = result.alpha
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            yield SweepPoint(i, j, outer_values[i], inner_values[j], net, result)
+        for direction in directions:
+            order = range(len(inner_values) - 1, -1, -1) if direction == "down" else range(len(inner_values))
+            previous = None
+            for j in order:
+                net = apply_parameter(net_i, inner_name, inner_values[j])
+                rng = np.random.default_rng(point_seed(root_seed, dataset, i, j))
+                start = deterministic.random_start(net, rng, options.start_amplitude)
+                if direction != "random" and previous is not None:
+                    start = start + previous
+                result = deterministic.steady_state(net, start, options)
+                previous = result.alpha
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                yield SweepPoint(direction, i, j, outer_values[i], inner_values[j], net, result)
 
 
 class ProgressLog:

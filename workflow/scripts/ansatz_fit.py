@@ -10,7 +10,7 @@ from powergrid.logs import job_logger
 log = job_logger("ansatz", snakemake.log[0])
 sites = tables.read_table(snakemake.input.sites)
 rows = []
-keys = ["gamma_i", "gamma_e", "gamma", "n_sites", "kind", "outer_index", "inner_index"]
+keys = ["protocol", "gamma_i", "gamma_e", "gamma", "n_sites", "kind", "outer_index", "inner_index"]
 for key, point in sites.sort_values("site").groupby(keys, sort=True):
     fit = fit_ansatz((point["alpha_re"] + 1j * point["alpha_im"]).to_numpy())
     rows.append({**dict(zip(keys, key)), "A_abs": abs(fit.A), "B_abs": abs(fit.B), "k0": fit.k0,

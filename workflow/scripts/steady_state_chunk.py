@@ -16,8 +16,8 @@ points = list(sweep.steady_state_sweep(
     (outer["name"], outer["values"]), (inner["name"], inner["values"]), spec["outer_indices"],
     spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], spec["dataset"],
     progress=sweep.ProgressLog(log.info)))
-sites, bonds = datasets.steady_state_frames(points, spec["dataset"], spec["protocol"])
+sites, bonds = datasets.steady_state_frames(points, spec["dataset"])
 meta = {"method": "deterministic steady state (RK4 + Newton in the co-rotating frame)", "spec": spec}
 tables.write_table(sites, snakemake.output.sites, meta)
 tables.write_table(bonds, snakemake.output.bonds, meta)
-log.info(f"kinds: {sites.drop_duplicates(['outer_index', 'inner_index'])['kind'].value_counts().to_dict()}")
+log.info(f"kinds: {sites.drop_duplicates(['protocol', 'outer_index', 'inner_index'])['kind'].value_counts().to_dict()}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-import warnings
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+
+from .. import analytic
 
 STEADY_KINDS = ("zero", "stationary", "rotating")   # time-independent |alpha_l|
 UNSTEADY_KINDS = ("periodic", "quasi-periodic")     # currents vary in time: J_min < J_max
@@ -56,16 +57,6 @@ def fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
-def analytic():
-    """``powergrid.analytic`` or None (with a warning) while it does not exist yet."""
-    try:
-        from powergrid import analytic as mod
-    except ImportError as exc:  # pragma: no cover - depends on the state of the package
-        warnings.warn(f"analytic overlays left out: {exc}", RuntimeWarning, stacklevel=3)
-        return None
-    return mod
-
-
 def runs(mask: np.ndarray):
     """(start, stop) index pairs of the True runs of a 1-D boolean array (stop exclusive)."""
     m = np.concatenate([[False], np.asarray(mask, bool), [False]])
@@ -81,7 +72,6 @@ def stalled_boundary(ax, n: int = 200):
     if not start < stop:
         return np.array([]), np.array([])
     gi = np.linspace(start, stop, n)
-    formula = getattr(analytic(), "stalled_boundary", None)
-    ge = np.asarray(formula(gi), float) if formula is not None else 1.0 / gi
+    ge = np.asarray(analytic.stalled_boundary(gi), float)
     ok = np.isfinite(ge) & (ge >= y0) & (ge <= y1)
     return gi[ok], ge[ok]

@@ -123,7 +123,7 @@ def draw_b(ax, tables):
     if band:
         handles.append(Patch(facecolor="0.5", alpha=0.3, lw=0))
         labels.append("oscillating")
-    ax.legend(handles, labels, loc="lower right")
+    ax.legend(handles, labels, loc="center right")
 
 
 def max_current_rows(bonds):
@@ -144,6 +144,11 @@ def transition_point(tables, gamma_i: float = TRANSITION_GAMMA_I):
 def draw_c(ax, tables):
     """Occupations along the chain: symmetric, symmetry-broken, and at the transition."""
     sites = table(tables, "fig2c/sites")
+    # fig2c may be a continuation path: show its last point on each side of Gamma_e = Gamma_i
+    # (the config puts the target ratios there).
+    ratio = sites["gamma_i"] / sites["gamma_e"]
+    shown = [ratio[ratio > 1].min(), ratio[ratio < 1].min()]
+    sites = sites[ratio.isin([r for r in shown if np.isfinite(r)])]
     curves = []
     for (gi, ge), df in sites.groupby(["gamma_i", "gamma_e"], sort=True):
         r = gi / ge
@@ -172,7 +177,7 @@ def draw_c(ax, tables):
         ax.set_yscale("log")
         ax.set_ylim(pos.min() / 3, pos.max() * 40)   # headroom for the legend
     else:
-        ax.set_ylim(0, 1.45 * (pos.max() if pos.size else 1.0))
+        ax.set_ylim(0, 1.75 * (pos.max() if pos.size else 1.0))  # headroom for the legend
     n = int(np.nanmax(sites["site"])) if len(sites) else 1
     ax.set_xticks(np.arange(1, n + 1))
     ax.set_xlim(0.5, n + 0.5)

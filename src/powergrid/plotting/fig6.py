@@ -12,6 +12,7 @@ TABLES = figS3.TABLES + figS4.TABLES
 def plot(tables):
     with style.context():
         fig = style.figure(style.DOUBLE, 2.7)
+        fig.get_layout_engine().set(wspace=0.12)  # room for (a)'s colour bar label next to (b)
         axes = fig.subplots(1, 2, width_ratios=[1.1, 1.0])
         figS3.draw(axes[0], tables)
         figS4.draw(axes[1], tables)
