@@ -26,7 +26,7 @@ class SteadyStateOptions:
     t_max: float = 8000.0            # longest integration (1/g)
     t_settle: float = 1500.0         # earliest time a non-stationary attractor is accepted (1/g)
     t_window: float = 500.0          # window whose statistics must repeat on a non-stationary attractor
-    window_tol: float = 0.01         # relative agreement of consecutive windows (mean |alpha|^2 and J)
+    window_tol: float = 0.03         # relative agreement of consecutive windows (mean and range)
     check_interval: float = 50.0     # time between convergence checks (1/g)
     newton_trigger: float = 0.05     # relative change of occupations per interval that triggers Newton
     accept_distance: float = 0.25    # max relative distance of the trajectory from an accepted fixed point
@@ -75,23 +75,10 @@ def _rhs(a, diag, indptr, indices, rate, n0r, nu, out):
 
 
 @njit(cache=True)
-def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_every):
-    """n_steps of classical RK4 on a (in place). With sample_every > 0 it also returns, over all
-    steps, the per-edge mean/min/max of J and the per-site mean |alpha|^2, and every sample_every
-    steps the occupations (to classify an oscillating attractor)."""
+def _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3, k4, tmp):
+    """n_steps of classical RK4 on a, in place, with caller-provided work arrays."""
     n = a.shape[0]
-    m = edges.shape[0]
-    k1 = np.empty(n, np.complex128)
-    k2 = np.empty(n, np.complex128)
-    k3 = np.empty(n, np.complex128)
-    k4 = np.empty(n, np.complex128)
-    tmp = np.empty(n, np.complex128)
-    j_sum = np.zeros(m)
-    j_min = np.full(m, np.inf)
-    j_max = np.full(m, -np.inf)
-    occ_sum = np.zeros(n)
-    samples = np.empty((n_steps // sample_every if sample_every > 0 else 0, n))
-    for step in range(n_steps):
+    for _ in range(n_steps):
         _rhs(a, diag, indptr, indices, rate, n0r, nu, k1)
         for l in range(n):
             tmp[l] = a[l] + 0.5 * dt * k1[l]
@@ -104,8 +91,30 @@ def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_eve
         _rhs(tmp, diag, indptr, indices, rate, n0r, nu, k4)
         for l in range(n):
             a[l] += dt / 6.0 * (k1[l] + 2.0 * k2[l] + 2.0 * k3[l] + k4[l])
-        if sample_every <= 0:
-            continue
+
+
+@njit(cache=True)
+def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_every):
+    """n_steps of RK4 on a (in place). With sample_every > 0 it also returns, over all steps,
+    the per-edge mean/min/max of J and the per-site mean |alpha|^2, and every sample_every steps
+    the occupations (to classify an oscillating attractor)."""
+    n = a.shape[0]
+    m = edges.shape[0]
+    k1 = np.empty(n, np.complex128)
+    k2 = np.empty(n, np.complex128)
+    k3 = np.empty(n, np.complex128)
+    k4 = np.empty(n, np.complex128)
+    tmp = np.empty(n, np.complex128)
+    j_sum = np.zeros(m)
+    j_min = np.full(m, np.inf)
+    j_max = np.full(m, -np.inf)
+    occ_sum = np.zeros(n)
+    samples = np.empty((n_steps // sample_every if sample_every > 0 else 0, n))
+    if sample_every <= 0:
+        _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3, k4, tmp)
+        return j_sum, j_min, j_max, occ_sum, samples
+    for step in range(n_steps):
+        _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, 1, k1, k2, k3, k4, tmp)
         for e in range(m):
             ai = a[edges[e, 0]]
             aj = a[edges[e, 1]]
