@@ -75,11 +75,12 @@ def current_symmetric(gamma_i, gamma_e, gamma, n_sites):
     return np.where((ge < gi) & (a2 > 0), j, np.nan)
 
 
-def ansatz_symmetric_even(gamma_i, gamma_e, gamma, n_sites, g=1.0):
-    """(|A|, |B|) of the ansatz (S17) in the symmetric phase, N even, eq. (S28): |A~|^2 = sqrt((Gi-Ge)/2gamma) - 1,
-    A = A~/cos(delta) with delta = pi/(2(N+1)), |B| = (gamma/g)(Gi+Ge)/(Gi-Ge)|A~|."""
+def ansatz_symmetric(gamma_i, gamma_e, gamma, n_sites, g=1.0):
+    """(|A|, |B|) of the ansatz (S17) in the symmetric phase with damping at the end sites only:
+    N odd, eq. (S24): |A|^2 = sqrt((Gi-Ge)/2gamma) - 1, |B| = (gamma/g)(Gi+Ge)/(Gi-Ge)|A|;
+    N even, eq. (S28)/(C11): the same for A~ = A cos(delta), delta = pi/(2(N+1))."""
     gi, ge = _arrays(gamma_i, gamma_e)
-    delta = np.pi / (2 * (n_sites + 1))
+    delta = 0.0 if n_sites % 2 else np.pi / (2 * (n_sites + 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         at2 = np.sqrt((gi - ge) / (2 * gamma)) - 1.0
         at = np.sqrt(at2)

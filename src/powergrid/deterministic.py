@@ -10,7 +10,7 @@ its kind (periodic or quasi-periodic in |alpha|) and the time-mean, min and max 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -53,7 +53,6 @@ class SteadyState:
     growth_rate: float             # largest Re of the co-rotating Jacobian (phase mode removed); nan on cycles
     t_final: float                 # integrated time (1/g)
     newton_solves: int = 0
-    meta: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------

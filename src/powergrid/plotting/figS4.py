@@ -56,7 +56,7 @@ def draw(ax, tables, *, legend: bool = True):
         gamma = float(df["gamma"].iloc[0])
         n_sites = int(df["n_sites"].iloc[0])
         x = np.linspace(ge.min(), ge.max(), 801)
-        overlays = [((0, (4, 2)), analytic.ansatz_symmetric_even(gi, x, gamma, n_sites)),
+        overlays = [((0, (4, 2)), analytic.ansatz_symmetric(gi, x, gamma, n_sites)),
                     ((0, (4, 2)), analytic.ansatz_broken(gi, x)),
                     ("-.", analytic.ansatz_symmetric_damped(gi, x, gamma, n_sites))]
         for ls, pair in overlays:
