@@ -70,8 +70,4 @@ def draw(ax, tables, *, colorbar: bool = True):
 
 
 def plot(tables):
-    with style.context():
-        fig = style.figure(style.SINGLE, 2.8)
-        ax = fig.subplots()
-        draw(ax, tables)
-    return fig
+    return style.single_panel(draw, tables, 2.8)

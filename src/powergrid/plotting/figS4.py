@@ -77,8 +77,4 @@ def draw(ax, tables, *, legend: bool = True):
 
 
 def plot(tables):
-    with style.context():
-        fig = style.figure(style.SINGLE, 2.6)
-        ax = fig.subplots()
-        draw(ax, tables)
-    return fig
+    return style.single_panel(draw, tables, 2.6)

@@ -128,6 +128,14 @@ def cell_edges(centres):
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
+def single_panel(draw, tables, height: float) -> Figure:
+    """A one-panel, single-column figure drawn by ``draw(ax, tables)``."""
+    with context():
+        fig = figure(SINGLE, height)
+        draw(fig.subplots(), tables)
+    return fig
+
+
 def save(fig: Figure, stem) -> tuple[Path, Path]:
     """Write ``stem.pdf`` and ``stem.png`` (200 dpi), byte-stable, atomically; returns both paths.
 
