@@ -12,6 +12,8 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/steady_state.smk"
+include: "workflow/rules/relaxation.smk"
+include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/linear.smk"
 include: "workflow/rules/figures.smk"
 

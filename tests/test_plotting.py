@@ -17,12 +17,14 @@ import pytest
 
 N = 10
 GAMMA = 1e-3
-POINT_COLS = ["dataset", "protocol", "n_sites", "gamma", "nu", "gamma_i", "gamma_e", "outer_index",
+POINT_COLS = ["dataset", "protocol", "n_sites", "gamma", "nu", "gamma_i", "gamma_e", "n0_ratio_gain",
+              "n0_ratio_loss", "outer_index",
               "inner_index", "kind", "converged", "omega", "growth_rate", "residual", "t_final"]
 SITE_COLS = POINT_COLS + ["site", "occupation", "alpha_re", "alpha_im"]
 BOND_COLS = POINT_COLS + ["site_from", "site_to", "J_mean", "J_min", "J_max"]
 
-EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1}
+EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1, "figS6": 2, "figS9": 2,
+                   "extra-relaxation": 2}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -37,7 +39,7 @@ def _kind(gi, ge):
     return "stationary" if ge > gi else "rotating"
 
 
-def _point(dataset, gi, ge, oi, ii, *, j_scale=1.0):
+def _point(dataset, gi, ge, oi, ii, *, j_scale=1.0, n0_ratio_gain=1.0):
     """Site and bond rows of one sweep point: a zig-zag profile and a current peaked at Ge = Gi."""
     kind = _kind(gi, ge)
     site = np.arange(1, N + 1)
@@ -45,7 +47,7 @@ def _point(dataset, gi, ge, oi, ii, *, j_scale=1.0):
     occ = np.zeros(N) if kind == "zero" else zigzag * (1.0 + 20.0 * (gi > ge))
     phase = 0.5 * np.pi * site
     common = dict(dataset=dataset, protocol="random", n_sites=N, gamma=GAMMA, nu=2.0, gamma_i=gi, gamma_e=ge,
-                  outer_index=oi, inner_index=ii, kind=kind, converged=kind != "quasi-periodic" or oi % 2 == 0,
+                  n0_ratio_gain=n0_ratio_gain, n0_ratio_loss=1.0, outer_index=oi, inner_index=ii, kind=kind, converged=kind != "quasi-periodic" or oi % 2 == 0,
                   omega=0.0 if kind == "stationary" else 0.14, growth_rate=-1e-4, residual=1e-12,
                   t_final=500.0)
     sites = pd.DataFrame([dict(common, site=int(s), occupation=float(o), alpha_re=float(np.sqrt(o) * np.cos(p)),
@@ -90,6 +92,23 @@ def synthetic_tables() -> dict[str, pd.DataFrame]:
     t["figS4/ansatz"] = pd.DataFrame(dict(gamma_i=4.0, gamma_e=ge, kind=kind, A_abs=1.0 + 0.1 * ge,
                                           B_abs=np.where(ge < 4, 1e-2 * ge, 1 / ge), k0=np.pi / 2,
                                           fit_residual=1e-8, gamma=GAMMA, n_sites=N, protocol="up"))
+    g10 = np.linspace(0.0, 8.0, 17)
+    t["figS6/sites"], t["figS6/bonds"] = _sweep("figS6", [(4.0, ge, 0, j) for j, ge in enumerate(g10)])
+    for name, ratio in (("figS9_equal", 1.0), ("figS9_unequal", 1.1)):
+        t[f"{name}/sites"], t[f"{name}/bonds"] = _sweep(name, [(gi, ge, i, j) for i, gi in enumerate((2.0, 4.0))
+                                                              for j, ge in enumerate(g10)], n0_ratio_gain=ratio)
+    rows = []
+    for n in (4, 6):
+        for ge in g10[1:]:
+            for direction in ("radial", "tangential"):
+                ok = abs(ge - 4.0) > 0.3
+                tau = 1000.0 if ge <= 4 else 10.0 * n ** 2 * (ge - 4.0) ** -1.3
+                rows.append(dict(gamma_i=4.0, gamma_e=ge, n_sites=n, direction=direction, kind="stationary",
+                                 tau=tau if ok else np.nan, tau_linear=tau, meaningful=ok))
+    t["fig3c/relaxation"] = pd.DataFrame(rows)
+    t["fig3c/relaxation_fits"] = pd.DataFrame([dict(quantity="xi", n_sites=n, gamma_e=np.nan, direction="radial",
+                                                    value=1.3, stderr=0.01, prefactor=10.0 * n ** 2, points=4,
+                                                    window_min=0.5, window_max=2.0) for n in (4, 6)])
     return t
 
 

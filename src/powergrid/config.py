@@ -229,7 +229,8 @@ def _unreached_sites(n, edges) -> list[int]:
 
 
 def _axis_target(name, network, path):
-    """The rate an axis sets: ('gain',) or ('loss', site); fails if the network has no such rate."""
+    """The parameter an axis sets: ('gain',), ('loss', site), ('gamma',) or ('n_sites',); fails if
+    the network has no such parameter."""
     gains = [r["site"] for r in network["gain"]]
     losses = [r["site"] for r in network["loss"]]
     if name.startswith("gamma_e@"):
@@ -237,6 +238,14 @@ def _axis_target(name, network, path):
         if site not in losses:
             _fail(path, name, f"site {site} has no loss reservoir (loss {_sites(losses)})")
         return ("loss", site)
+    if name == "gamma":
+        return ("gamma",)
+    if name == "n_sites":
+        chain = ("edges" not in network and gains == [1] and losses == [network["n_sites"]])
+        if not chain:
+            _fail(path, name, "a chain with gain at site 1 and loss at its last site (no edges); "
+                              "only then is the length a parameter")
+        return ("n_sites",)
     # gamma_e_over_gamma_i sets Gamma_e from the single Gamma_i, so it needs both to be unique
     if name in ("gamma_i", "gamma_e_over_gamma_i") and len(gains) != 1:
         _fail(path, name,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .deterministic import SteadyStateOptions
+from .relaxation import RelaxationOptions, relaxation_time
 from .model import Network, Reservoir
 
 
@@ -44,17 +45,45 @@ def solver_options(section: dict | None) -> SteadyStateOptions:
     return SteadyStateOptions(**{k: float(v) for k, v in (section or {}).items()})
 
 
+def relaxation_options(section: dict | None, kick: float) -> RelaxationOptions:
+    return RelaxationOptions(kick=float(kick), **{k: float(v) for k, v in (section or {}).items()})
+
+
+def _point_columns(p) -> dict:
+    net, r = p.network, p.result
+    gain, loss = net.gain[0], net.loss[0]
+    return dict(protocol=p.protocol, n_sites=net.n_sites, gamma=net.gamma, nu=net.nu,
+                gamma_i=gain.rate, gamma_e=loss.rate, n0_ratio_gain=gain.n0_ratio,
+                n0_ratio_loss=loss.n0_ratio, outer_index=p.outer_index, inner_index=p.inner_index,
+                kind=r.kind, converged=r.converged, omega=r.omega, growth_rate=r.growth_rate,
+                residual=r.residual, t_final=r.t_final)
+
+
+def relaxation_frame(points, dataset: str, directions, options: RelaxationOptions,
+                     progress=None) -> pd.DataFrame:
+    """One row per (sweep point, kick direction): tau_r of the point's fixed point (NaN, with
+    meaningful = False, where the attractor is not a fixed point or did not relax)."""
+    rows = []
+    for k, p in enumerate(points):
+        for direction in directions:
+            row = {"dataset": dataset, **_point_columns(p), "direction": direction, "kick": options.kick,
+                   "tau": np.nan, "t_hi": np.nan, "t_lo": np.nan, "relaxed": False, "tau_linear": np.nan}
+            if p.result.kind in ("stationary", "rotating"):
+                r = relaxation_time(p.network, p.result, direction, options)
+                row.update(tau=r.tau, t_hi=r.t_hi, t_lo=r.t_lo, relaxed=r.relaxed, tau_linear=r.tau_linear)
+            row["meaningful"] = bool(row["relaxed"] and row["t_hi"] > 0)
+            rows.append(row)
+        if progress is not None:
+            progress(k + 1, len(points))
+    return pd.DataFrame(rows)
+
+
 def steady_state_frames(points, dataset: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tidy tables of sweep points: one row per (point, site) and one per (point, bond)."""
     sites, bonds = [], []
     for p in points:
         net, r = p.network, p.result
-        gain, loss = net.gain[0], net.loss[0]
-        point = dict(dataset=dataset, protocol=p.protocol, n_sites=net.n_sites, gamma=net.gamma, nu=net.nu,
-                     gamma_i=gain.rate, gamma_e=loss.rate, n0_ratio_gain=gain.n0_ratio,
-                     n0_ratio_loss=loss.n0_ratio, outer_index=p.outer_index, inner_index=p.inner_index,
-                     kind=r.kind, converged=r.converged, omega=r.omega, growth_rate=r.growth_rate,
-                     residual=r.residual, t_final=r.t_final)
+        point = {"dataset": dataset, **_point_columns(p)}
         for l in range(net.n_sites):
             sites.append({**point, "site": l + 1, "occupation": r.occupation[l],
                           "alpha_re": r.alpha[l].real, "alpha_im": r.alpha[l].imag})

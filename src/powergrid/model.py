@@ -84,6 +84,16 @@ class Network:
                    loss=(Reservoir(n_sites - 1, gamma_e, n0_ratio_loss),),
                    gamma=gamma, nu=nu, **kwargs)
 
+    def resized_chain(self, n_sites: int) -> "Network":
+        """The same chain (gain at the first, loss at the last site) with another length."""
+        chain = (self.edges == tuple((l, l + 1) for l in range(self.n_sites - 1))
+                 and [r.site for r in self.gain] == [0] and [r.site for r in self.loss] == [self.n_sites - 1])
+        _require(chain, "n_sites", n_sites, "a chain with gain at its first and loss at its last site")
+        _require(not any(self.detuning), "detuning", self.detuning, "none, to change the chain's length")
+        return Network.chain(n_sites, self.gain[0].rate, self.loss[0].rate, self.gamma, nu=self.nu,
+                             n0_ratio_gain=self.gain[0].n0_ratio, n0_ratio_loss=self.loss[0].n0_ratio,
+                             n0=self.n0, n_th_over_n0=self.n_th_over_n0)
+
     def replace(self, **changes) -> "Network":
         return dataclasses.replace(self, **changes)
 

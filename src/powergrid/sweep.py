@@ -34,6 +34,10 @@ def apply_parameter(net: Network, name: str, value: float) -> Network:
         return net.with_rates(gamma_e=value * net.gain[0].rate)
     if name.startswith("gamma_e@"):
         return net.with_rates(gamma_e=value, loss_site=int(name.split("@")[1]) - 1)
+    if name == "gamma":
+        return net.replace(gamma=float(value))
+    if name == "n_sites":
+        return net.resized_chain(int(round(value)))
     raise ValueError(f"unknown sweep parameter {name!r}")
 
 

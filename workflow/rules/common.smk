@@ -38,19 +38,20 @@ def dataset_chunks(dataset):
 
 def dataset_spec(dataset, outer_indices):
     """Everything one compute job depends on, as canonical JSON (a no-op edit of the config,
-    such as 1e-3 written 0.001 or reordered keys, gives the same string and reruns nothing)."""
+    such as 1e-3 written 0.001 or reordered keys, gives the same string and reruns nothing).
+    Keys used only by analysis rules (fit_*) are left out, so editing them reruns no solver."""
     d = DATASETS[dataset]
-    spec = {
-        "dataset": dataset,
-        "method": d["method"],
-        "protocol": d.get("protocol"),
-        "network": d["network"],
-        "outer": {"name": d["outer"]["name"], "values": axis_values(d["outer"])},
-        "outer_indices": outer_indices,
-        "inner": {"name": d["inner"]["name"], "values": axis_values(d["inner"])},
-        "solver": config.get("solver", {}),
-        "seed": config["seed"],
-    }
+    spec = {key: value for key, value in d.items() if not key.startswith("fit_")}
+    spec.update(
+        dataset=dataset,
+        outer={"name": d["outer"]["name"], "values": axis_values(d["outer"])},
+        outer_indices=outer_indices,
+        inner={"name": d["inner"]["name"], "values": axis_values(d["inner"])},
+        solver=config["solver"],
+        seed=config["seed"],
+    )
+    if d["method"] == "relaxation":
+        spec["relaxation"] = config["relaxation"]
     return json.dumps(spec, sort_keys=True)
 
 

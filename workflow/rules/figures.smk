@@ -11,7 +11,10 @@ FIGURE_INPUTS = {
     "figS1": (["figS1"], "Supplement"),
     "figS3": (["figS3"], "Supplement"),
     "figS4": (["figS4"], "Supplement"),
+    "figS6": (["figS6", "current_sweeps"], "Supplement"),
+    "figS9": (["figS9", "current_sweeps"], "Supplement"),
     "fig6": (["fig6", "figS3", "figS4"], "Article appendix"),
+    "extra-relaxation": (["extra_relaxation"], "Beyond the paper"),
 }
 FIGURES = list(FIGURE_INPUTS)
 
@@ -20,7 +23,7 @@ for _fig, (_modules, _category) in FIGURE_INPUTS.items():
 
     rule:
         name:
-            f"figure_{_fig}"
+            f"figure_{_fig.replace('-', '_')}"
         input:
             [f"results/{t}.parquet" for t in _tables],
         output:

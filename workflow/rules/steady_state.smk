@@ -24,28 +24,6 @@ rule steady_state_chunk:
         "../scripts/steady_state_chunk.py"
 
 
-rule steady_state_table:
-    input:
-        sites=lambda wc: expand(
-            "results/{{dataset}}/chunks/{chunk}/sites.parquet",
-            chunk=range(len(dataset_chunks(wc.dataset))),
-        ),
-        bonds=lambda wc: expand(
-            "results/{{dataset}}/chunks/{chunk}/bonds.parquet",
-            chunk=range(len(dataset_chunks(wc.dataset))),
-        ),
-    output:
-        sites="results/{dataset}/sites.parquet",
-        bonds="results/{dataset}/bonds.parquet",
-    log:
-        "logs/{dataset}/steady_state_table.log",
-    localrule: True
-    conda:
-        ENV
-    script:
-        "../scripts/aggregate.py"
-
-
 rule ansatz_fit:
     input:
         sites="results/{dataset}/sites.parquet",

@@ -1,9 +1,8 @@
-"""Aggregate the chunk tables of one dataset into its tables (one per output name)."""
+"""Aggregate the chunk tables of one dataset into its table."""
 
 from powergrid import tables
 from powergrid.logs import job_logger
 
 log = job_logger("aggregate", snakemake.log[0])
-for name, out in snakemake.output.items():
-    df = tables.concat_tables(snakemake.input[name], out, {"dataset": snakemake.wildcards.dataset})
-    log.info(f"{out}: {len(df)} rows from {len(snakemake.input[name])} chunks")
+df = tables.concat_tables(list(snakemake.input), snakemake.output[0], {"dataset": snakemake.wildcards.dataset})
+log.info(f"{snakemake.output[0]}: {len(df)} rows from {len(snakemake.input)} chunks")

@@ -5,7 +5,7 @@ keys each one reads are in ``TABLES[name]`` (and the module's ``TABLES``). Save 
 ``style.save(fig, stem)``. No solver is imported here.
 """
 
-from . import fig1, fig2, fig6, figS1, figS3, figS4, style  # noqa: F401
+from . import extra_relaxation, fig1, fig2, fig6, figS1, figS3, figS4, figS6, figS9, style  # noqa: F401
 
 FIGURES = {
     "fig1": fig1.plot,
@@ -14,6 +14,9 @@ FIGURES = {
     "figS1": figS1.plot,
     "figS3": figS3.plot,
     "figS4": figS4.plot,
+    "figS6": figS6.plot,
+    "figS9": figS9.plot,
+    "extra-relaxation": extra_relaxation.plot,
 }
 
 TABLES = {
@@ -23,4 +26,7 @@ TABLES = {
     "figS1": figS1.TABLES,
     "figS3": figS3.TABLES,
     "figS4": figS4.TABLES,
+    "figS6": figS6.TABLES,
+    "figS9": figS9.TABLES,
+    "extra-relaxation": extra_relaxation.TABLES,
 }

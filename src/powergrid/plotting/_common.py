@@ -75,3 +75,17 @@ def stalled_boundary(ax, n: int = 200):
     ge = np.asarray(analytic.stalled_boundary(gi), float)
     ok = np.isfinite(ge) & (ge >= y0) & (ge <= y1)
     return gi[ok], ge[ok]
+
+
+def oscillation_band(ax, df, color, x: str = "gamma_i") -> bool:
+    """Light band J_min..J_max against ``x`` where the attractor oscillates (periodic or
+    quasi-periodic); a single such point is a short vertical bar. True if anything was drawn."""
+    g = df[x].to_numpy(float)
+    lo, hi = df["J_min"].to_numpy(float), df["J_max"].to_numpy(float)
+    m = df["kind"].isin(UNSTEADY_KINDS).to_numpy() & np.isfinite(lo) & np.isfinite(hi) & (hi - lo > 1e-9)
+    for a, b in runs(m):
+        if b - a >= 2:
+            ax.fill_between(g[a:b], lo[a:b], hi[a:b], color=color, alpha=0.2, lw=0)
+        else:
+            ax.vlines(g[a], lo[a], hi[a], color=color, alpha=0.35, lw=1.5)
+    return bool(m.any())

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from . import style
-from ._common import (UNSTEADY_KINDS, fmt, grid, last_bond, prefer_converged, ratio_label, runs,
+from ._common import (UNSTEADY_KINDS, oscillation_band, fmt, grid, last_bond, prefer_converged, ratio_label, runs,
                       stalled_boundary, table)
 
 TABLES = ("fig2a/bonds", "fig2b_diagonal/bonds", "fig2b_max/bonds", "fig2b_max/sites", "fig2c/sites")
@@ -84,26 +84,13 @@ def draw_a(ax, tables, *, colorbar: bool = True):
 
 
 # --------------------------------------------------------------------------------------------- (b)
-def _band(ax, df, color):
-    """Light band J_min..J_max where the attractor oscillates (periodic / quasi-periodic)."""
-    g = df["gamma_i"].to_numpy(float)
-    lo, hi = df["J_min"].to_numpy(float), df["J_max"].to_numpy(float)
-    m = df["kind"].isin(UNSTEADY_KINDS).to_numpy() & np.isfinite(lo) & np.isfinite(hi) & (hi - lo > 1e-9)
-    for a, b in runs(m):
-        if b - a >= 2:
-            ax.fill_between(g[a:b], lo[a:b], hi[a:b], color=color, alpha=0.2, lw=0)
-        else:
-            ax.vlines(g[a], lo[a], hi[a], color=color, alpha=0.35, lw=1.5)
-    return bool(m.any())
-
-
 def draw_b(ax, tables):
     """<J> on the diagonal Gamma_e = Gamma_i and J_max = max over Gamma_e, against Gamma_i."""
     diag = last_bond(table(tables, "fig2b_diagonal/bonds")).sort_values("gamma_i")
     best = max_current_rows(table(tables, "fig2b_max/bonds"))
 
-    band = _band(ax, diag, style.COLORS["diagonal"])
-    band |= _band(ax, best, style.COLORS["max"])
+    band = oscillation_band(ax, diag, style.COLORS["diagonal"])
+    band |= oscillation_band(ax, best, style.COLORS["max"])
     ax.plot(best["gamma_i"], best["J_mean"], color=style.COLORS["max"], lw=1.3,
             label=r"$J_{\max}$ (over $\Gamma_e$)")
     ax.plot(diag["gamma_i"], diag["J_mean"], color=style.COLORS["diagonal"], lw=1.3,

@@ -44,6 +44,9 @@ COLORS = {
     "unsteady": "0.6",          # shading of non-stationary attractors
 }
 
+# One colour per chain length (relaxation times): ordered light to dark by N.
+SERIES = ("#E69F00", "#009E73", "#0072B2", "#CC79A7", "#000000")
+
 # Colour-blind-safe maps: sequential for currents, diverging (centred at 0) for growth rates.
 CMAP_SEQUENTIAL = "viridis"
 CMAP_DIVERGING = "RdBu_r"

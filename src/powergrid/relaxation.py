@@ -1,0 +1,132 @@
+"""Relaxation time of a steady state (the paper's Fig. 3c, procedure of Appendix F).
+
+From a stable fixed point A (found to ~1e-11 by ``deterministic``), alpha_1 is kicked by
+``kick`` (the paper's delta alpha_1 = 0.1), the noise-free dynamics is integrated, and the times
+t_hi, t_lo at which the deviation |delta |alpha_1|^2| falls for the last time below ``hi`` = 1e-5
+and ``lo`` = 1e-8 give tau_r = (t_lo - t_hi) / ln(hi/lo). The kick is along the phase of alpha_1
+('radial', the decision of config.yaml) or across it ('tangential').
+
+Cross-check: the linearisation in the co-rotating frame predicts that the late decay of
+delta |alpha_1|^2 is set by the slowest eigenmode that both the kick excites and |alpha_1|^2
+sees; ``slowest_visible_mode`` returns its time constant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .deterministic import SteadyState, _Compiled, _rk4_steps
+from .model import Network
+
+DIRECTIONS = ("radial", "tangential")
+
+
+@dataclass(frozen=True)
+class RelaxationOptions:
+    kick: float = 0.1          # |delta alpha_1| in units of sqrt(n0)
+    dt: float = 0.01           # RK4 step (1/g): |alpha_1|^2 of a rotating state must hold to << 1e-8
+    hi: float = 1e-5           # upper threshold on |delta |alpha_1|^2| (units of n0)
+    lo: float = 1e-8           # lower threshold
+    t_max: float = 2e5         # give up (tau_r = nan) if the deviation is not below lo by then
+    chunk: float = 200.0       # integration time between checks (1/g)
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    tau: float            # (t_lo - t_hi)/ln(hi/lo); nan if it did not relax within t_max
+    t_hi: float           # last time |delta| was above hi
+    t_lo: float           # last time |delta| was above lo
+    relaxed: bool
+    tau_linear: float     # 1/|Re lambda| of the slowest mode visible in |alpha_1|^2 (nan if none)
+
+
+@njit(cache=True)
+def _last_above(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, ref, hi, lo, t0, t_hi, t_lo):
+    """Integrate n_steps and update the last times at which |(|a_0|^2 - ref)| exceeded hi and lo."""
+    n = a.shape[0]
+    k1 = np.empty(n, np.complex128)
+    k2 = np.empty(n, np.complex128)
+    k3 = np.empty(n, np.complex128)
+    k4 = np.empty(n, np.complex128)
+    tmp = np.empty(n, np.complex128)
+    for step in range(n_steps):
+        _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, 1, k1, k2, k3, k4, tmp)
+        dev = abs(a[0].real * a[0].real + a[0].imag * a[0].imag - ref)
+        if dev > lo:
+            t_lo = t0 + (step + 1) * dt
+            if dev > hi:
+                t_hi = t0 + (step + 1) * dt
+    return t_hi, t_lo
+
+
+def kicked_state(alpha: np.ndarray, site: int, kick: float, direction: str) -> np.ndarray:
+    """alpha with alpha_site moved by ``kick`` along its own phase (radial) or across it."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction = {direction!r}; expected one of {DIRECTIONS}")
+    unit = alpha[site] / abs(alpha[site]) if abs(alpha[site]) > 0 else 1.0
+    out = np.array(alpha, dtype=np.complex128)
+    out[site] += kick * unit * (1j if direction == "tangential" else 1.0)
+    return out
+
+
+def relaxation_time(net: Network, steady: SteadyState, direction: str = "radial",
+                    options: RelaxationOptions = RelaxationOptions()) -> Relaxation:
+    """tau_r of a stable fixed point (kind 'stationary' or 'rotating') after a kick of alpha_1."""
+    if steady.kind not in ("stationary", "rotating"):
+        raise ValueError(f"relaxation time needs a fixed point, got a {steady.kind!r} state")
+    site = net.gain[0].site
+    comp = _Compiled.of(net)
+    ref = abs(steady.alpha[site]) ** 2
+    start = kicked_state(steady.alpha, site, options.kick, direction)
+    a = start.copy()
+    n_chunk = max(1, int(round(options.chunk / options.dt)))
+    t, t_hi, t_lo = 0.0, 0.0, 0.0
+    while t < options.t_max:
+        t_hi, t_lo = _last_above(a, *comp.args(), options.dt, n_chunk, ref, options.hi, options.lo, t, t_hi, t_lo)
+        t += n_chunk * options.dt
+        if not np.all(np.isfinite(a)):
+            raise FloatingPointError(f"relaxation diverged at t = {t:g} for {net}")
+        if _quiet(t, t_hi, t_lo, options):
+            break
+    relaxed = _quiet(t, t_hi, t_lo, options)
+    tau = (t_lo - t_hi) / math.log(options.hi / options.lo) if relaxed else float("nan")
+    return Relaxation(tau, t_hi, t_lo, relaxed,
+                      slowest_visible_mode(comp, steady.alpha, steady.omega, start - steady.alpha, site))
+
+
+def _quiet(t, t_hi, t_lo, options) -> bool:
+    """Below lo for several chunks and for a quarter of the time the fall from hi to lo took
+    (so that a slowly beating envelope cannot come back above lo unseen)."""
+    return t - t_lo > max(3 * options.chunk, 0.25 * (t_lo - t_hi))
+
+
+def slowest_visible_mode(comp: _Compiled, alpha, omega, perturbation, site, visibility=1e-6) -> float:
+    """1/|Re lambda| of the slowest co-rotating eigenmode excited by ``perturbation`` whose
+    linear effect on |alpha_site|^2 is non-negligible (the phase mode excluded)."""
+    n = alpha.size
+    jac = comp.jacobian(alpha)
+    jac[:n, n:] += -omega * np.eye(n)
+    jac[n:, :n] += omega * np.eye(n)
+    lam, vec = np.linalg.eig(jac)
+    coef = np.linalg.solve(vec, np.r_[perturbation.real, perturbation.imag])
+    grad = np.zeros(2 * n)
+    grad[site], grad[n + site] = 2 * alpha[site].real, 2 * alpha[site].imag
+    weight = np.abs(coef * (grad @ vec))
+    phase_mode = np.argmin(np.abs(lam))
+    visible = (weight > visibility * weight.max()) & (np.arange(2 * n) != phase_mode) & (lam.real < 0)
+    if not visible.any():
+        return float("nan")
+    return float(1.0 / np.min(np.abs(lam.real[visible])))
+
+
+def fit_power_law(x, y) -> tuple[float, float, float]:
+    """Least-squares fit of log y = log c + z log x: returns (z, standard error of z, c)."""
+    x, y = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    if x.size < 3:
+        return float("nan"), float("nan"), float("nan")
+    (slope, icpt), cov = np.polyfit(x, y, 1, cov=True)
+    return float(slope), float(np.sqrt(cov[0, 0])), float(np.exp(icpt))

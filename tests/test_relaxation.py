@@ -1,0 +1,60 @@
+"""Relaxation times (Appendix F procedure) against the linearisation and the paper's statements."""
+
+import numpy as np
+import pytest
+
+from powergrid.deterministic import random_start, steady_state
+from powergrid.model import Network
+from powergrid.relaxation import RelaxationOptions, fit_power_law, kicked_state, relaxation_time
+
+
+def fixed_point(n, gamma_e, gamma=1e-3):
+    net = Network.chain(n, 4.0, gamma_e, gamma)
+    r = steady_state(net, random_start(net, np.random.default_rng(1), 1e-3))
+    assert r.kind in ("stationary", "rotating")
+    return net, r
+
+
+@pytest.mark.parametrize("n,gamma_e", [(4, 8.0), (6, 5.0), (6, 4.2)])
+def test_radial_relaxation_time_equals_the_slowest_visible_eigenmode(n, gamma_e):
+    """The integrated procedure and the linear spectrum in the co-rotating frame agree."""
+    relax = relaxation_time(*fixed_point(n, gamma_e))
+    assert relax.relaxed
+    assert relax.tau == pytest.approx(relax.tau_linear, rel=0.01)
+
+
+def test_symmetric_phase_relaxation_time_scales_as_one_over_gamma():
+    """Paper: in the symmetric phase tau_r ~ 1/gamma (halving gamma doubles it)."""
+    tau = [relaxation_time(*fixed_point(4, 2.0, gamma)).tau for gamma in (1e-3, 5e-4)]
+    assert tau[1] / tau[0] == pytest.approx(2.0, rel=0.05)
+    assert tau[0] > 0.5 / 1e-3
+
+
+def test_broken_phase_is_fast_and_slows_down_with_chain_length():
+    """Paper: tau_r is much shorter in the broken phase and grows like N^z (paper: z ~ 2)."""
+    symmetric = relaxation_time(*fixed_point(4, 2.0)).tau
+    broken = {n: relaxation_time(*fixed_point(n, 8.0)).tau for n in (4, 6, 8)}
+    assert max(broken.values()) < symmetric / 10
+    z, err, _ = fit_power_law(list(broken), list(broken.values()))
+    assert 2.4 < z < 3.1 and err < 0.2  # measured here: z = 2.75 for N = 4, 6, 8 at Gamma_e = 8
+
+
+def test_relaxation_time_is_converged_in_the_time_step():
+    net, r = fixed_point(4, 2.0)  # a rotating state: the hardest case for the fixed-point accuracy
+    default = relaxation_time(net, r).tau
+    fine = relaxation_time(net, r, options=RelaxationOptions(dt=RelaxationOptions().dt / 2)).tau
+    assert default == pytest.approx(fine, rel=0.01)
+
+
+def test_kick_directions():
+    alpha = np.array([2.0 * np.exp(0.7j), 0.5, 0.1j])
+    radial, tangential = kicked_state(alpha, 0, 0.1, "radial"), kicked_state(alpha, 0, 0.1, "tangential")
+    assert abs(radial[0]) == pytest.approx(2.1) and np.angle(radial[0]) == pytest.approx(0.7)
+    assert abs(tangential[0]) == pytest.approx(np.hypot(2.0, 0.1))
+    np.testing.assert_array_equal(radial[1:], alpha[1:])
+
+
+def test_power_law_fit_recovers_a_known_exponent():
+    x = np.linspace(0.1, 1.0, 12)
+    slope, err, prefactor = fit_power_law(x, 3.0 * x ** -1.3)
+    assert slope == pytest.approx(-1.3) and err < 1e-10 and prefactor == pytest.approx(3.0)
