@@ -17,13 +17,13 @@ import pytest
 
 N = 10
 GAMMA = 1e-3
-POINT_COLS = ["dataset", "protocol", "n_sites", "gamma", "nu", "gamma_i", "gamma_e", "n0_ratio_gain",
+POINT_COLS = ["dataset", "protocol", "disorder", "realization", "n_sites", "gamma", "nu", "gamma_i", "gamma_e", "n0_ratio_gain",
               "n0_ratio_loss", "outer_index",
               "inner_index", "kind", "converged", "omega", "growth_rate", "residual", "t_final"]
 SITE_COLS = POINT_COLS + ["site", "occupation", "alpha_re", "alpha_im"]
 BOND_COLS = POINT_COLS + ["site_from", "site_to", "J_mean", "J_min", "J_max"]
 
-EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1, "figS6": 2, "figS9": 2,
+EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1, "figS5": 2, "fig9": 2, "figS6": 2, "figS7": 4, "figS9": 2,
                    "extra-relaxation": 2}
 
 
@@ -39,14 +39,14 @@ def _kind(gi, ge):
     return "stationary" if ge > gi else "rotating"
 
 
-def _point(dataset, gi, ge, oi, ii, *, j_scale=1.0, n0_ratio_gain=1.0):
+def _point(dataset, gi, ge, oi, ii, *, j_scale=1.0, n0_ratio_gain=1.0, disorder=0.0, realization=0):
     """Site and bond rows of one sweep point: a zig-zag profile and a current peaked at Ge = Gi."""
     kind = _kind(gi, ge)
     site = np.arange(1, N + 1)
     zigzag = np.where(site % 2 == 1, 2.0 + 0.1 * gi, 0.05 + 0.01 * ge)
     occ = np.zeros(N) if kind == "zero" else zigzag * (1.0 + 20.0 * (gi > ge))
     phase = 0.5 * np.pi * site
-    common = dict(dataset=dataset, protocol="random", n_sites=N, gamma=GAMMA, nu=2.0, gamma_i=gi, gamma_e=ge,
+    common = dict(dataset=dataset, protocol="random", disorder=disorder, realization=realization, n_sites=N, gamma=GAMMA, nu=2.0, gamma_i=gi, gamma_e=ge,
                   n0_ratio_gain=n0_ratio_gain, n0_ratio_loss=1.0, outer_index=oi, inner_index=ii, kind=kind, converged=kind != "quasi-periodic" or oi % 2 == 0,
                   omega=0.0 if kind == "stationary" else 0.14, growth_rate=-1e-4, residual=1e-12,
                   t_final=500.0)
@@ -97,6 +97,16 @@ def synthetic_tables() -> dict[str, pd.DataFrame]:
     for name, ratio in (("figS9_equal", 1.0), ("figS9_unequal", 1.1)):
         t[f"{name}/sites"], t[f"{name}/bonds"] = _sweep(name, [(gi, ge, i, j) for i, gi in enumerate((2.0, 4.0))
                                                               for j, ge in enumerate(g10)], n0_ratio_gain=ratio)
+    t["figS7a/sites"], t["figS7a/bonds"] = _sweep("figS7a", [(gi, ge, i, j) for i, gi in enumerate(g6)
+                                                            for j, ge in enumerate(g6)])
+    t["figS7bcd/sites"], t["figS7bcd/bonds"] = _sweep("figS7bcd", [(gi, ge, i, j) for i, gi in enumerate((0.5, 2.0, 4.0))
+                                                                  for j, ge in enumerate(g10)])
+    parts = [_point("figS5a", 4.0, 8.0, i, r, disorder=sigma, realization=r, j_scale=1 - sigma)
+             for i, sigma in enumerate((0.0, 0.1, 0.5)) for r in range(4)]
+    t["figS5a/sites"] = pd.concat([p[0] for p in parts], ignore_index=True)
+    parts = [_point("figS5b", 4.0, ge, r, j, disorder=0.05, realization=r, j_scale=1 + 0.05 * r)
+             for r in range(3) for j, ge in enumerate(g10)]
+    t["figS5b/bonds"] = pd.concat([p[1] for p in parts], ignore_index=True)
     rows = []
     for n in (4, 6):
         for ge in g10[1:]:
@@ -191,7 +201,7 @@ def test_fig2_selections(tables):
 
     lb = last_bond(tables["fig2a/bonds"])
     assert (lb["site_to"] == N).all() and len(lb) == 36
-    tp = fig2.transition_point(tables)
+    tp = fig2.transition_point(tables, 4.0)
     rows = last_bond(tables["fig2b_max/bonds"])
     at4 = rows[np.isclose(rows["gamma_i"], 4.0) & rows["converged"]]
     assert tp["gamma_i"] == 4.0 and tp["J_mean"] == at4["J_mean"].max()

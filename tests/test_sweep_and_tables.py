@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from powergrid import tables
-from powergrid.deterministic import SteadyStateOptions
+from powergrid.deterministic import SteadyStateOptions, random_start, steady_state
 from powergrid.model import Network
-from powergrid.sweep import steady_state_sweep
+from powergrid.sweep import point_seed, steady_state_sweep
 
 OPT = SteadyStateOptions(t_max=2000.0)
 
@@ -27,6 +27,27 @@ def test_results_do_not_depend_on_chunking(protocol):
     for k in whole:
         assert whole[k].kind == split[k].kind
         np.testing.assert_array_equal(whole[k].current_mean, split[k].current_mean)
+
+
+def test_disorder_zero_is_the_clean_chain_and_patterns_are_seeded():
+    base = Network.chain(6, 4.0, 8.0, 1e-2)
+
+    def points(sigmas, seed=11):
+        return list(steady_state_sweep(base, ("disorder", sigmas), ("realization", [0.0, 1.0]),
+                                       list(range(len(sigmas))), "random", OPT, root_seed=seed, dataset="d"))
+
+    pts = points([0.0, 0.3])
+    for p in (p for p in pts if p.disorder == 0.0):  # sigma = 0 is the clean chain, exactly
+        rng = np.random.default_rng(point_seed(11, "d", p.outer_index, p.inner_index))
+        clean = steady_state(base, random_start(base, rng, OPT.start_amplitude), OPT)
+        assert p.network == base
+        np.testing.assert_array_equal(p.result.current_mean, clean.current_mean)
+    pattern = {p.realization: np.array(p.network.detuning) for p in pts if p.disorder == 0.3}
+    assert not np.allclose(pattern[0], pattern[1]) and np.all(np.abs(pattern[0]) <= 0.3)
+    again = {p.realization: np.array(p.network.detuning) for p in points([0.3])}
+    np.testing.assert_array_equal(again[0], pattern[0])        # the same seed, the same pattern
+    other = {p.realization: np.array(p.network.detuning) for p in points([0.3], seed=12)}
+    assert not np.allclose(other[0], pattern[0])               # another root seed, another pattern
 
 
 def test_table_roundtrip_keeps_provenance(tmp_path):

@@ -9,7 +9,8 @@ import pytest
 from powergrid import tables
 
 ROOT = Path(__file__).resolve().parents[1]
-FIGURES = ["fig1", "fig2", "fig6", "figS1", "figS3", "figS4", "figS6", "figS9", "extra-relaxation"]
+FIGURES = ["fig1", "fig2", "fig6", "fig9", "figS1", "figS3", "figS4", "figS5", "figS6", "figS7", "figS9",
+           "extra-relaxation"]
 
 
 def snakemake(*args, cwd=ROOT, timeout=600):

@@ -157,11 +157,26 @@ def _check_semantics(config):
         targets = {}
         for axis in ("outer", "inner"):
             _check_range(dataset[axis], where + [axis])
+            _check_counting_axis(dataset[axis], where + [axis])
             targets[axis] = _axis_target(dataset[axis]["name"], dataset["network"], where + [axis, "name"])
         if targets["outer"] == targets["inner"]:
             _fail(where + ["inner", "name"], dataset["inner"]["name"],
                   f"varies the same rate as outer.name = {dataset['outer']['name']!r}; "
                   "the two axes must vary different parameters")
+
+
+def _check_counting_axis(axis, path):
+    """n_sites and realization count things: their values must be whole numbers (>= 2, >= 0)."""
+    low = {"n_sites": 2, "realization": 0}.get(axis["name"])
+    if low is None:
+        return
+    values = axis["values"] if "values" in axis else [axis["min"], axis["max"]]
+    if "values" not in axis and axis["points"] > 1 and (axis["max"] - axis["min"]) % (axis["points"] - 1):
+        _fail(path, axis, f"{axis['name']} needs whole-number steps; list them as values")
+    for k, v in enumerate(values):
+        if v != int(v) or v < low:
+            _fail(path + (["values", k] if "values" in axis else []), v,
+                  f"a whole number >= {low} for {axis['name']}")
 
 
 def _check_range(axis, path):
@@ -238,8 +253,8 @@ def _axis_target(name, network, path):
         if site not in losses:
             _fail(path, name, f"site {site} has no loss reservoir (loss {_sites(losses)})")
         return ("loss", site)
-    if name == "gamma":
-        return ("gamma",)
+    if name in ("gamma", "disorder", "realization"):
+        return (name,)
     if name == "n_sites":
         chain = ("edges" not in network and gains == [1] and losses == [network["n_sites"]])
         if not chain:

@@ -14,7 +14,8 @@ from .model import Network, Reservoir
 
 
 def network_from_spec(spec: dict) -> Network:
-    """A Network from a config ``network`` section (1-based sites; no ``edges`` means a chain)."""
+    """A Network from a config ``network`` section (1-based sites; no ``edges`` means a chain).
+    Its ``disorder`` (sigma of random detunings) is applied per sweep point by ``sweep``."""
     n = int(spec["n_sites"])
     edges = spec.get("edges") or [[l, l + 1] for l in range(1, n)]
 
@@ -52,7 +53,7 @@ def relaxation_options(section: dict | None, kick: float) -> RelaxationOptions:
 def _point_columns(p) -> dict:
     net, r = p.network, p.result
     gain, loss = net.gain[0], net.loss[0]
-    return dict(protocol=p.protocol, n_sites=net.n_sites, gamma=net.gamma, nu=net.nu,
+    return dict(protocol=p.protocol, disorder=p.disorder, realization=p.realization, n_sites=net.n_sites, gamma=net.gamma, nu=net.nu,
                 gamma_i=gain.rate, gamma_e=loss.rate, n0_ratio_gain=gain.n0_ratio,
                 n0_ratio_loss=loss.n0_ratio, outer_index=p.outer_index, inner_index=p.inner_index,
                 kind=r.kind, converged=r.converged, omega=r.omega, growth_rate=r.growth_rate,

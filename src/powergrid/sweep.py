@@ -7,6 +7,11 @@ split into jobs; along the inner axis the protocol decides where each point star
               same tiny seeded kick, so that a zero state can leave an unstable origin), sweeping
               the inner axis upward / downward. This follows one branch and exposes bistability.
   up_down   - both continuations; every point appears twice, tagged 'up' and 'down'.
+
+Disorder: detunings Delta_l = sigma * u_l with u_l ~ U[-1, 1] drawn from a seed of its own per
+realization (``disorder_pattern``), so the same realization at two sigma differs only in scale
+and sigma = 0 is the clean network exactly. sigma and the realization index are sweep axes
+('disorder', 'realization') or fixed (``disorder`` argument, realization 0).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from . import deterministic
 from .model import Network
 
 PROTOCOLS = ("random", "up", "down", "up_down")
+DISORDER_AXES = ("disorder", "realization")
 
 
 def apply_parameter(net: Network, name: str, value: float) -> Network:
@@ -41,15 +47,27 @@ def apply_parameter(net: Network, name: str, value: float) -> Network:
     raise ValueError(f"unknown sweep parameter {name!r}")
 
 
+def _tag(dataset: str) -> int:
+    return int.from_bytes(hashlib.sha256(dataset.encode()).digest()[:4], "little")
+
+
 def point_seed(root_seed: int, dataset: str, outer_index: int, inner_index: int) -> np.random.SeedSequence:
     """The seed of one sweep point: the same whatever the chunking or the order of jobs."""
-    tag = int.from_bytes(hashlib.sha256(dataset.encode()).digest()[:4], "little")
-    return np.random.SeedSequence(root_seed, spawn_key=(tag, outer_index, inner_index))
+    return np.random.SeedSequence(root_seed, spawn_key=(_tag(dataset), outer_index, inner_index))
+
+
+def disorder_pattern(root_seed: int, dataset: str, realization: int, n_sites: int) -> np.ndarray:
+    """u_l ~ U[-1, 1] of one disorder realization (its seed has a spawn key of its own length,
+    so it never coincides with a point seed)."""
+    rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(_tag(dataset), realization)))
+    return rng.uniform(-1.0, 1.0, n_sites)
 
 
 @dataclass(frozen=True)
 class SweepPoint:
     protocol: str          # 'random', 'up' or 'down': how this point was started
+    disorder: float        # sigma of the detunings
+    realization: int       # index of the disorder pattern
     outer_index: int
     inner_index: int
     outer_value: float
@@ -60,7 +78,7 @@ class SweepPoint:
 
 def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tuple[str, list[float]],
                        outer_indices: list[int], protocol: str, options: deterministic.SteadyStateOptions,
-                       root_seed: int, dataset: str,
+                       root_seed: int, dataset: str, disorder: float = 0.0,
                        progress: Callable[[int, int], None] | None = None) -> Iterator[SweepPoint]:
     """Steady states for the given outer indices, each swept along the whole inner axis."""
     if protocol not in PROTOCOLS:
@@ -70,12 +88,19 @@ def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tup
     directions = ("up", "down") if protocol == "up_down" else (protocol,)
     total, done = len(outer_indices) * len(inner_values) * len(directions), 0
     for i in outer_indices:
-        net_i = apply_parameter(base, outer_name, outer_values[i])
         for direction in directions:
             order = range(len(inner_values) - 1, -1, -1) if direction == "down" else range(len(inner_values))
             previous = None
             for j in order:
-                net = apply_parameter(net_i, inner_name, inner_values[j])
+                values = {outer_name: outer_values[i], inner_name: inner_values[j]}
+                net = base
+                for name, value in values.items():
+                    if name not in DISORDER_AXES:
+                        net = apply_parameter(net, name, value)
+                sigma, realization = float(values.get("disorder", disorder)), int(values.get("realization", 0))
+                if sigma:
+                    u = disorder_pattern(root_seed, dataset, realization, net.n_sites)
+                    net = net.replace(detuning=tuple(sigma * u))
                 rng = np.random.default_rng(point_seed(root_seed, dataset, i, j))
                 start = deterministic.random_start(net, rng, options.start_amplitude)
                 if direction != "random" and previous is not None:
@@ -85,7 +110,7 @@ def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tup
                 done += 1
                 if progress is not None:
                     progress(done, total)
-                yield SweepPoint(direction, i, j, outer_values[i], inner_values[j], net, result)
+                yield SweepPoint(direction, sigma, realization, i, j, outer_values[i], inner_values[j], net, result)
 
 
 class ProgressLog:

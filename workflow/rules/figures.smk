@@ -11,9 +11,12 @@ FIGURE_INPUTS = {
     "figS1": (["figS1"], "Supplement"),
     "figS3": (["figS3"], "Supplement"),
     "figS4": (["figS4"], "Supplement"),
+    "figS5": (["figS5", "current_sweeps"], "Supplement"),
     "figS6": (["figS6", "current_sweeps"], "Supplement"),
+    "figS7": (["figS7", "fig2", "current_sweeps"], "Supplement"),
     "figS9": (["figS9", "current_sweeps"], "Supplement"),
     "fig6": (["fig6", "figS3", "figS4"], "Article appendix"),
+    "fig9": (["figS5", "current_sweeps"], "Article appendix"),
     "extra-relaxation": (["extra_relaxation"], "Beyond the paper"),
 }
 FIGURES = list(FIGURE_INPUTS)

@@ -14,7 +14,8 @@ log.info(f"{spec['dataset']}: {len(spec['outer_indices'])} x {len(inner['values'
 points = list(sweep.steady_state_sweep(
     datasets.network_from_spec(spec["network"]),
     (outer["name"], outer["values"]), (inner["name"], inner["values"]), spec["outer_indices"],
-    spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], spec["dataset"]))
+    spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], spec["dataset"],
+    disorder=spec["network"].get("disorder", 0.0)))
 log.info(f"steady states done; relaxing {len(points)} points")
 options = datasets.relaxation_options(spec["relaxation"], spec["kick"])
 df = datasets.relaxation_frame(points, spec["dataset"], spec["directions"], options,

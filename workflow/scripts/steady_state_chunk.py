@@ -15,6 +15,7 @@ points = list(sweep.steady_state_sweep(
     datasets.network_from_spec(spec["network"]),
     (outer["name"], outer["values"]), (inner["name"], inner["values"]), spec["outer_indices"],
     spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], spec["dataset"],
+    disorder=spec["network"].get("disorder", 0.0),
     progress=sweep.ProgressLog(log.info)))
 sites, bonds = datasets.steady_state_frames(points, spec["dataset"])
 meta = {"method": "deterministic steady state (RK4 + Newton in the co-rotating frame)", "spec": spec}

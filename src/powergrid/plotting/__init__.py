@@ -5,7 +5,7 @@ keys each one reads are in ``TABLES[name]`` (and the module's ``TABLES``). Save 
 ``style.save(fig, stem)``. No solver is imported here.
 """
 
-from . import extra_relaxation, fig1, fig2, fig6, figS1, figS3, figS4, figS6, figS9, style  # noqa: F401
+from . import extra_relaxation, fig1, fig2, fig6, figS1, figS3, figS4, figS5, figS6, figS7, figS9, style  # noqa: F401
 
 FIGURES = {
     "fig1": fig1.plot,
@@ -14,7 +14,10 @@ FIGURES = {
     "figS1": figS1.plot,
     "figS3": figS3.plot,
     "figS4": figS4.plot,
+    "figS5": figS5.plot,
+    "fig9": figS5.plot,
     "figS6": figS6.plot,
+    "figS7": figS7.plot,
     "figS9": figS9.plot,
     "extra-relaxation": extra_relaxation.plot,
 }
@@ -26,7 +29,10 @@ TABLES = {
     "figS1": figS1.TABLES,
     "figS3": figS3.TABLES,
     "figS4": figS4.TABLES,
+    "figS5": figS5.TABLES,
+    "fig9": figS5.TABLES,
     "figS6": figS6.TABLES,
+    "figS7": figS7.TABLES,
     "figS9": figS9.TABLES,
     "extra-relaxation": extra_relaxation.TABLES,
 }

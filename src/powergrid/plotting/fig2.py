@@ -27,13 +27,13 @@ TABLES = ("fig2a/bonds", "fig2b_diagonal/bonds", "fig2b_max/bonds", "fig2b_max/s
 XLABEL = r"$\Gamma_i\,/\,g$"
 YLABEL_E = r"$\Gamma_e\,/\,g$"
 JLABEL = r"$\langle J\rangle\,/\,(g\,n_0)$"
-TRANSITION_GAMMA_I = 4.0   # decision in FIGURES.md (Fig. 2c): the transition profile at Gamma_i = 4 g
+PT_THRESHOLD = 4.0   # the paper's statement: <J> ~ g n0 on Gamma_e = Gamma_i above Gamma_i = 4 g
 
 
 # --------------------------------------------------------------------------------------------- (a)
-def draw_a(ax, tables, *, colorbar: bool = True):
-    """Map of <J>/(g n0) on the last bond over (Gamma_i, Gamma_e)."""
-    bonds = last_bond(table(tables, "fig2a/bonds"))
+def draw_a(ax, tables, *, key: str = "fig2a/bonds", colorbar: bool = True):
+    """Map of <J>/(g n0) on the last bond over (Gamma_i, Gamma_e) from table ``key``."""
+    bonds = last_bond(table(tables, key))
     x, y, z = grid(bonds, "J_mean")
     xe, ye = style.cell_edges(x), style.cell_edges(y)
     vmin = min(0.0, float(np.nanmin(z))) if np.isfinite(z).any() else 0.0
@@ -97,8 +97,8 @@ def draw_b(ax, tables):
             label=r"$\Gamma_e=\Gamma_i$")
 
     ax.axhline(1.0, ls="--", lw=0.8, color=style.COLORS["reference"], zorder=0)
-    ax.axvline(TRANSITION_GAMMA_I, ls=":", lw=0.9, color=style.COLORS["reference"], zorder=0)
-    ax.text(TRANSITION_GAMMA_I, 0.985, r" $J\approx g\,n_0$ above $\Gamma_i=4g$",
+    ax.axvline(PT_THRESHOLD, ls=":", lw=0.9, color=style.COLORS["reference"], zorder=0)
+    ax.text(PT_THRESHOLD, 0.985, r" $J\approx g\,n_0$ above $\Gamma_i=4g$",
             transform=ax.get_xaxis_transform(), ha="left", va="top", fontsize=7, color="0.25")
     ax.set_xlabel(XLABEL)
     ax.set_ylabel(JLABEL)
@@ -121,8 +121,8 @@ def max_current_rows(bonds):
 
 
 # --------------------------------------------------------------------------------------------- (c)
-def transition_point(tables, gamma_i: float = TRANSITION_GAMMA_I):
-    """The row of ``fig2b_max/bonds`` (last bond) with maximal J at the gamma_i closest to 4 g."""
+def transition_point(tables, gamma_i: float):
+    """The row of ``fig2b_max/bonds`` (last bond) with maximal J at the gamma_i closest to ``gamma_i``."""
     best = max_current_rows(table(tables, "fig2b_max/bonds"))
     g = best["gamma_i"].to_numpy(float)
     return best.iloc[int(np.argmin(np.abs(g - gamma_i)))]
@@ -143,7 +143,7 @@ def draw_c(ax, tables):
         curves.append((-r, df.sort_values("site"), rf"$\Gamma_i/\Gamma_e={ratio_label(r)}$",
                        style.COLORS[phase], "o" if r > 1 else "s"))
     curves.sort(key=lambda c: c[0])
-    tp = transition_point(tables)
+    tp = transition_point(tables, float(sites["gamma_i"].iloc[0]))  # fig2c's Gamma_i (config)
     ms = table(tables, "fig2b_max/sites")
     sel = ms[(ms["outer_index"] == tp["outer_index"]) & (ms["inner_index"] == tp["inner_index"])
              & np.isclose(ms["gamma_i"], tp["gamma_i"])]
