@@ -7,7 +7,10 @@ import sys
 
 
 def job_logger(name: str, path: str | None = None) -> logging.Logger:
-    """A logger writing '[time] message' lines to ``path`` (appending) or to stderr."""
+    """A logger writing '[time] message' lines to ``path`` (appending) or to stderr. With a path,
+    stderr goes there too, so that a job's traceback or warnings end up in its log."""
+    if path:
+        sys.stderr = open(path, "a", buffering=1)  # noqa: SIM115 - lives as long as the job
     logger = logging.getLogger(name)
     logger.setLevel(logging.INFO)
     logger.handlers.clear()

@@ -11,13 +11,13 @@ s_l = +1 at a gain site, -1 at a loss site, f^2(n) = (1 + n)^(-nu), n0_l = n0 * 
 D_l = gamma N_th + Gamma_l f^2(|a_l|^2 / n0_l) at a gain site (the quantum noise of eq. 3) and
 D_l = gamma N_th elsewhere (eqs. 4, 5: a loss reservoir adds no noise). The noise is complex,
 dW = (dW_x + i dW_y)/sqrt(2) with dW_x, dW_y ~ N(0, dt), so E|dW|^2 = dt: this is the
-normalisation <xi xi^*> = delta(t - t') of the paper, and it is fixed by the Fokker-Planck
-equations (S8), (S16), whose diffusion term D d^2/(d a d a^*) belongs to exactly this noise
-(thermal equilibrium of eq. 4 alone: d<|a|^2>/dt = -gamma <|a|^2> + gamma N_th, so <|a|^2> = N_th).
+normalisation <xi xi^*> = delta(t - t') of the paper, fixed by the Fokker-Planck equations (S8),
+(S16), whose diffusion term D d^2/(d a d a^*) belongs to exactly this noise (eq. 4 alone gives
+d<|a|^2>/dt = -gamma <|a|^2> + gamma N_th, so <|a|^2> = N_th in equilibrium).
 
-Scaling: with alpha = a / sqrt(n0) (the unit of the whole package) the drift is unchanged
-(it is linear in a apart from f^2, whose argument |a|^2/n0_l = |alpha|^2/n0_ratio_l), and the
-noise is divided by sqrt(n0)::
+Scaling: with alpha = a / sqrt(n0) (the unit of the whole package) the drift keeps its form (it
+is linear in a apart from f^2, whose argument |a|^2/n0_l = |alpha|^2/n0_ratio_l) and the noise
+is divided by sqrt(n0)::
 
     d alpha_l = [ (M alpha)_l + (s_l/2) Gamma_l f^2(|alpha_l|^2/n0_ratio_l) alpha_l ] dt
                 + sqrt( gamma N_th/n0 + [gain] Gamma_l f^2(|alpha_l|^2/n0_ratio_l) / n0 ) dW_l
@@ -25,72 +25,100 @@ noise is divided by sqrt(n0)::
 so thermal noise enters through ``n_th_over_n0`` and quantum noise is suppressed as 1/n0. The
 current J = Im(alpha_i^* alpha_j) of an (oriented) edge (i, j) is in units of g n0.
 
-The integrator (a Strang splitting, linear part exact)
------------------------------------------------------
+The integrator (a Strang splitting with the linear part exact)
+-------------------------------------------------------------
 Plain Euler-Maruyama amplifies the weakly damped hopping modes (growth omega^2 dt/2 against
 damping gamma/2) and needs dt << gamma/g^2. Here one step of length dt is::
 
-    b  = H alpha_n                     H = expm(M dt/2): hopping, detuning, gamma, exact
-    b_l <- b_l * (1 + dt (k(x0) + k(x1))/2)   at reservoir sites: Heun (2nd order) for the
-                                         saturable gain/loss k(x) = (s_l/2) Gamma_l f^2(x/n0_ratio_l),
-                                         x0 = |b_l|^2, x1 = x0 (1 + dt k(x0))^2
-    b_l <- b_l + sqrt(v_l/2) (z_x + i z_y)    z ~ N(0, 1), Ito: v_l uses x0 (start of the step)
+    b  = H alpha_n                         H = expm(M dt/2): hopping, detuning, gamma, exactly
+    b_l <- b_l (1 + u + u^2/2)             at every reservoir site, u = dt (k(x0) + k(x1))/2: the
+                                           saturable gain/loss k(x) = (s_l/2) Gamma_l f^2(x/n0_ratio_l)
+                                           integrated to 2nd order (trapezoid in the exponent of
+                                           b_l(t) = b_l exp(int k dt), x0 = |b_l|^2, Euler predictor
+                                           x1 = x0 (1 + dt k(x0))^2); the factor is > 0 for any dt
+    b_l <- b_l + sqrt(Gamma_l f^2(x0/n0_ratio_l) dt / n0) zeta_l     at gain sites (Ito: x0)
+    b   <- b + sqrt(v_th) eta              thermal kick on every site / mode
     alpha_{n+1} = H b
 
-with v_l = 2 (N_th/n0) sinh(gamma dt/2) + [gain] Gamma_l f^2(x0/n0_ratio_l) dt / n0. The thermal
-variance is not the Euler increment gamma N_th dt but the one that makes "half step, kick, half
-step" the exact Ornstein-Uhlenbeck transition of the linear part: M = -gamma/2 + (anti-Hermitian),
-so H H^dag = exp(-gamma dt/2), and H (H alpha + eta) has exactly the covariance
-exp(-gamma dt) C + N_th (1 - exp(-gamma dt)) of the exact process. Hence with Gamma = 0 the scheme
-samples thermal equilibrium exactly for any dt (tested). Without noise the scheme is the Strang
-splitting of two second-order flows: second order in dt for the deterministic dynamics. The
-quantum noise and its coupling to the saturable drift are treated at Euler-Maruyama level
-(weak order 1); their errors are measured in the tests (halving dt at the default DEFAULT_DT
-moves <J> and Delta J by less than the statistical error at a Fig. 3a point in each phase).
-Observables are taken from alpha_n (the state after the full Strang step), which makes the
-noise-free fixed point second-order accurate.
+with zeta, eta complex standard normals (E|zeta|^2 = 1). The thermal variance is not the Euler
+value gamma (N_th/n0) dt but v_th = 2 (N_th/n0) sinh(gamma dt/2), the one that makes "half step,
+kick, half step" the exact Ornstein-Uhlenbeck transition of the linear part: M = -gamma/2 + i K
+with K real symmetric, so H H^dag = exp(-gamma dt/2) and H (H alpha + eta) has exactly the
+covariance exp(-gamma dt) C + N_th (1 - exp(-gamma dt)) of the exact process. Hence with
+Gamma = 0 the scheme samples thermal equilibrium exactly, for any dt (tested). Without noise it
+is the Strang splitting of two second-order flows: second order in dt. The quantum noise and the
+interplay of noise with the saturable drift are treated at Euler-Maruyama level (weak order 1);
+the tests show their effect at DEFAULT_DT is below the statistical error of long ensembles
+(halving dt moves <J> and Delta J by less than their error bars at a Fig. 3a point in each phase).
+Observables are taken from alpha_n, after the full Strang step.
+
+In the code the state is kept in the eigenmodes of K, c = U^T alpha (U real orthogonal): the
+linear half step is a phase and damping factor per mode, the thermal kick (white and isotropic)
+is drawn for the modes directly (U^T maps it onto itself), a reservoir site reads
+alpha_l = U[l] . c and adds its change back as U[l] delta (which changes no other site).
 
 Ensembles and random numbers
 ----------------------------
-Trajectory k of ``seed`` (a ``numpy.random.SeedSequence``) uses the generator
-``numpy.random.default_rng(SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (k,)))``, which
-is the k-th child that ``seed.spawn`` returns on a fresh SeedSequence (``seed`` itself is never
-advanced, so passing the same object twice gives the same numbers). ``first_trajectory`` selects
-the children first_trajectory .. first_trajectory + n_traj - 1, so an ensemble can be split into
-chunks (``run_ensemble(..., n_traj=25, first_trajectory=0)`` and ``(..., first_trajectory=25)``)
-and joined with ``EnsembleResult.merge``: the merged result is identical, bit for bit, to one
-call with n_traj=50. A list of SeedSequences (one per trajectory) may be passed instead.
-Every trajectory owns its generator and its accumulators and is computed by one thread, so the
-numbers do not depend on the number of threads (``numba.set_num_threads`` / ``threads=``) nor on
-``block_steps``. Normals are drawn in compiled code from the Generator (PCG64).
+Trajectory k of ``seed`` (a ``numpy.random.SeedSequence``) draws from
+``numpy.random.default_rng(SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (k,)))``, the
+k-th child that ``seed.spawn`` returns on a fresh SeedSequence (``seed`` itself is not advanced,
+so passing the same object twice gives the same numbers). ``first_trajectory`` selects the
+children first_trajectory .. first_trajectory + n_traj - 1, so an ensemble can be split into
+chunks, e.g. ``run_ensemble(..., n_traj=25, first_trajectory=0)`` and ``(..., first_trajectory=25)``,
+and joined with ``EnsembleResult.merge``: the merged result is bit for bit the one call with
+n_traj=50. A list of SeedSequences (one per trajectory) may be passed instead. Every trajectory
+owns its generator and accumulators and each of its steps is computed by one thread, so the numbers
+depend neither on the number of threads (``numba.set_num_threads`` / ``threads=``), nor on
+``block_steps``, nor on chunking. Each step takes a fixed number of normals from the trajectory's
+generator: 2 per gain site, then 2 per mode if N_th > 0 (the start, unless given, takes 2 n_sites
+first, via Generator.standard_normal). In compiled code the normals come two per 64-bit draw of
+the Generator's PCG64 bit generator (numpy's float32 ziggurat, evaluated in float64: 23-bit
+resolution within a layer, exact tails), consumed strictly in sequence, which halves the cost of
+the random numbers, the bulk of the work; with a numba lacking the internal ``next_uint64``
+binding the code falls back to Generator.standard_normal (other numbers, same statistics).
 
 Statistics
 ----------
 After ``t_transient``, every step of ``t_average`` enters the per-trajectory time means of J and
 J^2 per edge, |alpha|^2 per site and Gbar = sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2. The
-ensemble values are the means over trajectories (all trajectories have the same length, so this
-is the pooled time-and-ensemble mean); Delta J = sqrt(<J^2> - <J>^2) from the pooled <J^2>, <J>
-(so it includes the spread of the per-trajectory means, as a stationary variance must). Standard
-errors come from the spread across independent trajectories only: std(ddof=1)/sqrt(n_traj) of
-the per-trajectory means for <J>, <|alpha|^2>, Gbar, and the jackknife over trajectories (leave one
-trajectory out, recompute Delta J from the remaining per-trajectory means of J and J^2) for
-Delta J. They are honest only if n_traj is not tiny (>= 10, say) and t_transient covers the
+ensemble values are means over trajectories (all trajectories have the same length, so this is
+the pooled time-and-ensemble mean); Delta J = sqrt(<J^2> - <J>^2) from the pooled <J^2> and <J>
+(it includes the spread of the per-trajectory means, as a stationary variance must). Standard
+errors come from the spread across independent trajectories only: std(ddof=1)/sqrt(n_traj) of the
+per-trajectory means for <J>, <|alpha|^2> and Gbar, and for Delta J the jackknife over
+trajectories (leave one trajectory out, recompute Delta J from the remaining per-trajectory means
+of J and J^2). They are honest when n_traj is not tiny (>= 10, say) and t_transient covers the
 relaxation (~1/gamma in the symmetric phase).
 
 Histograms (Fig. 3b): with ``histogram=HistogramGrid(...)`` every ``every``-th averaging step
 (counted from the start of the averaging window, so blocks and chunks do not matter) adds
 (Re alpha_l, Im alpha_l) of every site to a 2-D histogram on a uniform grid; counts are exact
 integers summed over trajectories, samples outside the grid are counted in ``outside``.
+
+Compiled code: one kernel per network *structure* (sites, edges, reservoir sites and kinds, nu in
+{1, 2, 3} or general, thermal noise on/off, histogram on/off) is generated as straight-line code
+per trajectory and compiled by numba; rates, gamma, dt and noise strengths are arguments, so one
+compilation (a few seconds, cached on disk in $POWERGRID_KERNEL_DIR or ~/.cache/powergrid, never
+in the repository) serves a whole sweep. Trajectories are advanced in groups of up to LANES
+"lanes" whose loop the compiler vectorises; lanes never interact and every lane performs the same
+IEEE operations in the same order (numba uses no fast-math and fuses no multiply-adds), so a
+trajectory's numbers do not depend on its group.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import math
+import os
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -98,11 +126,12 @@ from numba import njit
 
 from .model import Network
 
-DEFAULT_DT = 1e-2          # 1/g; see the module docstring and tests/test_sde.py for the evidence
+DEFAULT_DT = 1e-2          # 1/g; the evidence is in tests/test_sde.py and benchmarks/sde.py
 START_AMPLITUDE = 1e-3     # scale of the seeded random start, in units of sqrt(n0)
 DIVERGED = 1e150           # a total occupation above this (or NaN) counts as a divergence
-LANES = 8                  # trajectories advanced together by one kernel call (independent lanes)
-ZBLOCK = 128               # steps of normals drawn at a time into a lane's buffer
+LANES = 16                 # trajectories advanced together by one kernel call (independent lanes)
+ZBLOCK = 128               # steps whose normals are drawn at a time into the lanes' buffer
+METHOD = "strang: exact linear step + OU kick, 2nd-order saturable step, Ito noise"
 
 
 @dataclass(frozen=True)
@@ -154,7 +183,7 @@ class EnsembleResult:
     """Ensemble statistics of one parameter point. Units: g = 1, alpha in sqrt(n0), J in g n0.
 
     J_* are per oriented edge (``edges``), occupation per site; traj_* are the per-trajectory time
-    means that the statistics are made of (merge chunks with ``EnsembleResult.merge``).
+    means that the statistics are made of (join chunks with ``EnsembleResult.merge``).
     """
 
     net: Network
@@ -171,7 +200,7 @@ class EnsembleResult:
     J_std_sem: np.ndarray             # jackknife over trajectories
     occupation: np.ndarray            # <|alpha_l|^2>
     occupation_sem: np.ndarray
-    Gbar_mean: float                  # <Gamma_e(alpha_N) - Gamma_i(alpha_1)> summed over reservoirs
+    Gbar_mean: float                  # <Gamma_e(alpha_N) - Gamma_i(alpha_1)>, summed over reservoirs
     Gbar_sem: float
     traj_J_mean: np.ndarray           # (n_traj, m)
     traj_J2_mean: np.ndarray          # (n_traj, m)
@@ -181,7 +210,7 @@ class EnsembleResult:
     histogram: Histogram | None = None
     wall_time: float = 0.0
     threads: int = 1
-    method: str = "strang-expm-heun-ito"
+    method: str = METHOD
 
     @property
     def n_traj(self) -> int:
@@ -210,193 +239,18 @@ class EnsembleResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# compiled kernel
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _f2_lanes(x, inv_s, nu, out):
-    """out = f^2(x) = (1 + x/s)^(-nu) per lane; exact multiplications for integer nu = 1, 2, 3.
-    (The branch is outside the lane loops so that they vectorise.)"""
-    lanes = x.shape[0]
-    if nu == 2.0:
-        for g in range(lanes):
-            q = 1.0 / (1.0 + x[g] * inv_s)
-            out[g] = q * q
-    elif nu == 1.0:
-        for g in range(lanes):
-            out[g] = 1.0 / (1.0 + x[g] * inv_s)
-    elif nu == 3.0:
-        for g in range(lanes):
-            q = 1.0 / (1.0 + x[g] * inv_s)
-            out[g] = q * q * q
-    else:
-        for g in range(lanes):
-            out[g] = (1.0 + x[g] * inv_s) ** (-nu)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _group_steps(gens, cr, ci, u, hr, hi, res_site, res_rate, res_inv_s, nu, var_th, inv_n0, dt,
-                 n_steps, accumulate, step0, edges, j_sum, j2_sum, occ_sum, g_sum,
-                 hist, hist_out, h_lo_re, h_lo_im, h_scale_re, h_scale_im, h_every, n_live, z, xr, xi, br, bi, tmp):
-    """Advance a group of trajectories ("lanes", gens[g] drives lane g) by n_steps Strang steps.
-
-    State in the eigenmodes of the hopping, c = U^T alpha (cr + i ci, shape (n, lanes)), U real
-    orthogonal: the exact linear half step is a diagonal factor h = hr + i hi per mode; the
-    saturable gain/loss at reservoir site l reads alpha_l = U[l] . c and adds its change back as
-    U[l] delta (which changes no other alpha_l); the thermal noise, white and isotropic, is drawn
-    for the modes directly (U^T maps it onto itself). Lanes never interact: every lane does the
-    same IEEE operations in the same order whatever the other lanes hold, so a trajectory's
-    numbers do not depend on its group (the lanes only let the CPU overlap independent work).
-
-    Each lane draws q normals per step from its own generator (q = 2 per gain site + 2 n if there
-    is thermal noise), in blocks into z (shape (block * q, lanes)); with accumulate, every step is
-    added to the sums (layout (..., lanes); step0: index of the first step within the averaging
-    window, for the histogram cadence). Only the first n_live lanes count in the histogram and the
-    divergence check (the others pad the group and are discarded). Returns the number of steps
-    after which the state was found overflowed or NaN (checked after every block of z), or -1.
-    """
-    n = cr.shape[0]
-    lanes = cr.shape[1]
-    m = edges.shape[0]
-    n_res = res_site.shape[0]
-    sig_th = math.sqrt(0.5 * var_th)
-    q = 2 * n if var_th > 0.0 else 0
-    for p in range(n_res):
-        if res_rate[p] > 0.0:
-            q += 2
-    block = z.shape[0] // max(q, 1)
-    use_hist = hist.shape[0] > 0
-    nbx = hist.shape[1]
-    nby = hist.shape[2]
-    done = 0
-    while done < n_steps:
-        ns = min(block, n_steps - done)
-        for g in range(lanes):
-            gen = gens[g]
-            for i in range(ns * q):
-                z[i, g] = gen.standard_normal()
-        for s in range(ns):
-            zi = s * q
-            # first half of the linear step
-            for k in range(n):
-                a, b = hr[k], hi[k]
-                for g in range(lanes):
-                    x = cr[k, g]
-                    cr[k, g] = a * x - b * ci[k, g]
-                    ci[k, g] = a * ci[k, g] + b * x
-            # saturable gain/loss (Heun) and the Ito quantum noise at the reservoir sites; all
-            # reservoir amplitudes are read before any is changed
-            for p in range(n_res):
-                l = res_site[p]
-                for g in range(lanes):
-                    br[p, g] = 0.0
-                    bi[p, g] = 0.0
-                for k in range(n):
-                    w = u[l, k]
-                    for g in range(lanes):
-                        br[p, g] += w * cr[k, g]
-                        bi[p, g] += w * ci[k, g]
-            x0, f0, x1, f1 = tmp[0], tmp[1], tmp[2], tmp[3]
-            for p in range(n_res):
-                r = res_rate[p]
-                inv_s = res_inv_s[p]
-                for g in range(lanes):
-                    x0[g] = br[p, g] * br[p, g] + bi[p, g] * bi[p, g]
-                _f2_lanes(x0, inv_s, nu, f0)
-                for g in range(lanes):
-                    c0 = 1.0 + dt * (0.5 * r * f0[g])
-                    x1[g] = x0[g] * c0 * c0
-                _f2_lanes(x1, inv_s, nu, f1)
-                for g in range(lanes):
-                    c = 0.5 * dt * (0.5 * r * f0[g] + 0.5 * r * f1[g])
-                    br[p, g] *= c
-                    bi[p, g] *= c
-                if r > 0.0:
-                    for g in range(lanes):
-                        sq = math.sqrt(0.5 * r * f0[g] * dt * inv_n0)
-                        br[p, g] += sq * z[zi, g]
-                        bi[p, g] += sq * z[zi + 1, g]
-                    zi += 2
-            for p in range(n_res):
-                l = res_site[p]
-                for k in range(n):
-                    w = u[l, k]
-                    for g in range(lanes):
-                        cr[k, g] += w * br[p, g]
-                        ci[k, g] += w * bi[p, g]
-            # thermal noise (variance var_th: exact for the linear part, see _Plan) and the
-            # second half of the linear step
-            for k in range(n):
-                a, b = hr[k], hi[k]
-                if q > 0 and sig_th > 0.0:
-                    for g in range(lanes):
-                        cr[k, g] += sig_th * z[zi, g]
-                        ci[k, g] += sig_th * z[zi + 1, g]
-                    zi += 2
-                for g in range(lanes):
-                    x = cr[k, g]
-                    cr[k, g] = a * x - b * ci[k, g]
-                    ci[k, g] = a * ci[k, g] + b * x
-            if not accumulate:
-                continue
-            # alpha = U c and the observables
-            for i in range(n):
-                for g in range(lanes):
-                    xr[i, g] = 0.0
-                    xi[i, g] = 0.0
-                for k in range(n):
-                    w = u[i, k]
-                    for g in range(lanes):
-                        xr[i, g] += w * cr[k, g]
-                        xi[i, g] += w * ci[k, g]
-                for g in range(lanes):
-                    occ_sum[i, g] += xr[i, g] * xr[i, g] + xi[i, g] * xi[i, g]
-            for e in range(m):
-                a = edges[e, 0]
-                b = edges[e, 1]
-                for g in range(lanes):
-                    jj = xr[a, g] * xi[b, g] - xi[a, g] * xr[b, g]
-                    j_sum[e, g] += jj
-                    j2_sum[e, g] += jj * jj
-            for p in range(n_res):
-                l = res_site[p]
-                r = res_rate[p]
-                for g in range(lanes):
-                    x0[g] = xr[l, g] * xr[l, g] + xi[l, g] * xi[l, g]
-                _f2_lanes(x0, res_inv_s[p], nu, f0)
-                for g in range(lanes):
-                    g_sum[g] -= r * f0[g]
-            if use_hist and (step0 + done + s) % h_every == 0:
-                for l in range(n):
-                    for g in range(n_live):
-                        v_re = (xr[l, g] - h_lo_re) * h_scale_re
-                        v_im = (xi[l, g] - h_lo_im) * h_scale_im
-                        if v_re >= 0.0 and v_im >= 0.0 and v_re < nbx and v_im < nby:
-                            hist[l, int(v_re), int(v_im)] += 1
-                        else:
-                            hist_out[l] += 1
-        done += ns
-        for g in range(n_live):
-            tot = 0.0
-            for k in range(n):
-                tot += cr[k, g] * cr[k, g] + ci[k, g] * ci[k, g]
-            if not tot < DIVERGED:
-                return done
-    return -1
-
-
-# ---------------------------------------------------------------------------------------------
 # the network in the form the kernel takes
 
 @dataclass(frozen=True)
 class _Plan:
-    u: np.ndarray          # real orthogonal eigenvectors of the hopping/detuning matrix K
-    hr: np.ndarray         # exp((-gamma/2 + i lambda_k) dt/2), real and imaginary parts
+    u: np.ndarray          # real orthogonal eigenvectors of K (columns): alpha = U c
+    hr: np.ndarray         # exp((-gamma/2 + i lambda_k) dt/2): the exact linear half step per mode
     hi: np.ndarray
-    res_site: np.ndarray
+    res_site: np.ndarray   # reservoir sites (ascending), their signed bare rates and 1/n0_ratio
     res_rate: np.ndarray
     res_inv_s: np.ndarray
     nu: float
-    var_th: float
+    var_th: float          # E|eta|^2 of the thermal kick: 2 (N_th/n0) sinh(gamma dt/2)
     inv_n0: float
     dt: float
     edges: np.ndarray
@@ -404,26 +258,304 @@ class _Plan:
     @classmethod
     def of(cls, net: Network, dt: float) -> "_Plan":
         # M = -gamma/2 + i K with K = adjacency/2 - diag(detuning) real symmetric: K = U diag(lam) U^T
-        m = net.linear_matrix()
-        k = (m + 0.5 * net.gamma * np.eye(net.n_sites)) / 1j
-        if not (np.allclose(k.imag, 0.0, atol=0) and np.allclose(k.real, k.real.T, atol=0)):
+        k = 0.5 * net.adjacency - np.diag(net.detuning)
+        if not np.allclose(net.linear_matrix(), -0.5 * net.gamma * np.eye(net.n_sites) + 1j * k, rtol=0, atol=1e-14):
             raise ValueError("sde: the linear part must be uniform damping plus real symmetric hopping/detuning")
-        lam, u = np.linalg.eigh(k.real)
+        lam, u = np.linalg.eigh(k)
         h = np.exp((-0.5 * net.gamma + 1j * lam) * (0.5 * dt))
-        # Thermal kick between two half steps: H (H alpha + eta) is the exact OU transition,
-        # exp(-gamma dt) C + N_th (1 - exp(-gamma dt)), iff E|eta|^2 = 2 N_th sinh(gamma dt/2).
         var_th = 2.0 * net.n_th_over_n0 * math.sinh(0.5 * net.gamma * dt)
         rate, n0r = net.saturable_rates()
         sites = np.nonzero(rate)[0].astype(np.int64)
-        return cls(np.ascontiguousarray(u), np.ascontiguousarray(h.real), np.ascontiguousarray(h.imag), sites,
-                   rate[sites].astype(float), (1.0 / n0r[sites]).astype(float), float(net.nu), var_th,
-                   1.0 / float(net.n0), float(dt), net.edge_array)
+        return cls(np.ascontiguousarray(u), h.real.copy(), h.imag.copy(), sites, rate[sites].astype(float),
+                   (1.0 / n0r[sites]).astype(float), float(net.nu), var_th, 1.0 / float(net.n0), float(dt),
+                   net.edge_array)
 
     def to_modes(self, alpha: np.ndarray) -> np.ndarray:
-        return alpha @ self.u          # c = U^T alpha, for each row alpha
+        return alpha @ self.u          # c = U^T alpha, row by row
 
     def to_sites(self, c: np.ndarray) -> np.ndarray:
         return c @ self.u.T
+
+    def structure(self, histogram: bool) -> "_Structure":
+        nu = self.nu if self.nu in (1.0, 2.0, 3.0) else None
+        return _Structure(int(self.u.shape[0]), tuple((int(i), int(j)) for i, j in self.edges),
+                          tuple(int(s) for s in self.res_site), tuple(bool(r > 0) for r in self.res_rate),
+                          nu, bool(self.var_th > 0), bool(histogram))
+
+    def params(self) -> np.ndarray:
+        """The numbers the kernel reads, in the order of _Structure.source."""
+        res = []
+        for r, inv_s in zip(self.res_rate, self.res_inv_s):
+            res += [0.5 * r, inv_s, -r, 0.5 * r * self.dt * self.inv_n0 if r > 0 else 0.0]
+        return np.array([*self.hr, *self.hi, *self.u.ravel(), *res, math.sqrt(0.5 * self.var_th), self.dt,
+                         0.5 * self.dt, self.nu], dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled kernels (see the last paragraph of the module docstring)
+
+@dataclass(frozen=True)
+class _Structure:
+    n: int
+    edges: tuple[tuple[int, int], ...]
+    res_site: tuple[int, ...]
+    gain: tuple[bool, ...]
+    nu: float | None            # 1, 2, 3 (exact products) or None (general power)
+    thermal: bool
+    histogram: bool
+
+    @property
+    def n_normals(self) -> int:
+        """Normals per trajectory and step: 2 per gain site, then 2 per mode if N_th > 0."""
+        return 2 * sum(self.gain) + (2 * self.n if self.thermal else 0)
+
+    @property
+    def rows(self) -> dict:
+        """Rows of a group's work array W; row r of lane g is W[r * LANES + g]."""
+        n, m = self.n, len(self.edges)
+        return dict(c=0, occ=2 * n, j=3 * n, j2=3 * n + m, g=3 * n + 2 * m, x=3 * n + 2 * m + 1,
+                    total=3 * n + 2 * m + 1 + (2 * n if self.histogram else 0))
+
+    def source(self) -> str:
+        """Python source of the kernel for this structure (one Strang step per lane, unrolled)."""
+        n, L, rows = self.n, LANES, self.rows
+        pre, idx = [], 0
+        for k in range(n):
+            pre.append(f"hr{k} = P[{k}]; hi{k} = P[{n + k}]")
+        idx = 2 * n
+        for i in range(n):
+            pre.append("; ".join(f"u{i}_{k} = P[{idx + k}]" for k in range(n)))
+            idx += n
+        for p in range(len(self.res_site)):
+            pre.append(f"rk{p} = P[{idx}]; is{p} = P[{idx + 1}]; gr{p} = P[{idx + 2}]; cq{p} = P[{idx + 3}]")
+            idx += 4
+        pre.append(f"SIG = P[{idx}]; DT = P[{idx + 1}]; HDT = P[{idx + 2}]; NU = P[{idx + 3}]")
+
+        def f2(x, p):
+            if self.nu is None:
+                return [f"_q = (1.0 + {x} * is{p}) ** (-NU)"], "_q"
+            return [f"_q = 1.0 / (1.0 + {x} * is{p})"], {1.0: "_q", 2.0: "_q * _q", 3.0: "_q * _q * _q"}[self.nu]
+
+        def dot(i):
+            return (" + ".join(f"u{i}_{k} * cr{k}" for k in range(n)),
+                    " + ".join(f"u{i}_{k} * ci{k}" for k in range(n)))
+
+        def half(lines):
+            for k in range(n):
+                lines.append(f"_t = cr{k}; cr{k} = hr{k} * _t - hi{k} * ci{k}; ci{k} = hr{k} * ci{k} + hi{k} * _t")
+
+        body = [f"cr{k} = W[{2 * k * L} + g]; ci{k} = W[{(2 * k + 1) * L} + g]" for k in range(n)]
+        half(body)
+        for p, site in enumerate(self.res_site):
+            tr, ti = dot(site)
+            body.append(f"br{p} = {tr}; bi{p} = {ti}")
+        zj = 0
+        for p in range(len(self.res_site)):
+            body.append(f"x0 = br{p} * br{p} + bi{p} * bi{p}")
+            code, val = f2("x0", p)
+            body += code + [f"f0 = {val}", f"k0 = rk{p} * f0; c0 = 1.0 + DT * k0; x1 = x0 * c0 * c0"]
+            code, val = f2("x1", p)
+            body += code + [f"uu = HDT * (k0 + rk{p} * ({val})); cc = uu * (1.0 + 0.5 * uu)",
+                            f"dr{p} = cc * br{p}; di{p} = cc * bi{p}"]
+            if self.gain[p]:
+                body.append(f"sq = math.sqrt(cq{p} * f0)")
+                body.append(f"dr{p} += sq * z[o + {zj * L} + g]; di{p} += sq * z[o + {(zj + 1) * L} + g]")
+                zj += 2
+        for k in range(n):
+            tr = "".join(f" + u{site}_{k} * dr{p}" for p, site in enumerate(self.res_site))
+            ti = "".join(f" + u{site}_{k} * di{p}" for p, site in enumerate(self.res_site))
+            if self.thermal:
+                tr += f" + SIG * z[o + {zj * L} + g]"
+                ti += f" + SIG * z[o + {(zj + 1) * L} + g]"
+                zj += 2
+            if tr:
+                body.append(f"cr{k} = cr{k}{tr}; ci{k} = ci{k}{ti}")
+        half(body)
+        body += [f"W[{2 * k * L} + g] = cr{k}; W[{(2 * k + 1) * L} + g] = ci{k}" for k in range(n)]
+        assert zj == self.n_normals
+
+        acc = []
+        for i in range(n):
+            tr, ti = dot(i)
+            acc.append(f"xr{i} = {tr}; xi{i} = {ti}")
+            acc.append(f"W[{(rows['occ'] + i) * L} + g] += xr{i} * xr{i} + xi{i} * xi{i}")
+        for e, (a, b) in enumerate(self.edges):
+            acc.append(f"_j = xr{a} * xi{b} - xi{a} * xr{b}")
+            acc.append(f"W[{(rows['j'] + e) * L} + g] += _j; W[{(rows['j2'] + e) * L} + g] += _j * _j")
+        terms = []
+        for p, site in enumerate(self.res_site):
+            code, val = f2(f"(xr{site} * xr{site} + xi{site} * xi{site})", p)
+            acc += code + [f"gb{p} = gr{p} * ({val})"]
+            terms.append(f"gb{p}")
+        acc.append(f"W[{rows['g'] * L} + g] += {' + '.join(terms) if terms else '0.0'}")
+        if self.histogram:
+            acc += [f"W[{(rows['x'] + i) * L} + g] = xr{i}; W[{(rows['x'] + n + i) * L} + g] = xi{i}"
+                    for i in range(n)]
+
+        q = self.n_normals
+        ind = lambda lines, k: "\n".join(" " * k + line for line in lines)  # noqa: E731
+        hist = []
+        if self.histogram:
+            hist = [
+                "if (step0 + done + s) % h_every == 0:",
+                "    for g in range(n_live):",
+                f"        for l in range({n}):",
+                f"            v_re = (W[({rows['x']} + l) * {L} + g] - h_lo_re) * h_sc_re",
+                f"            v_im = (W[({rows['x'] + n} + l) * {L} + g] - h_lo_im) * h_sc_im",
+                "            if v_re >= 0.0 and v_im >= 0.0 and v_re < h_nx and v_im < h_ny:",
+                "                hist[l, int(v_re), int(v_im)] += 1",
+                "            else:",
+                "                hist_out[l] += 1",
+            ]
+        return "\n".join([
+            f'"""Generated by powergrid.sde for {self!r}."""',
+            "import math",
+            "from numba import njit",
+            "from powergrid.sde import _fill",
+            "",
+            "",
+            '@njit(cache=True, nogil=True, error_model="numpy")',
+            "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
+            "           n_steps, accumulate, step0, nl, n_live):",
+            ind(pre, 4),
+            "    h_nx = hist.shape[1]",
+            "    h_ny = hist.shape[2]",
+            "    done = 0",
+            "    while done < n_steps:",
+            f"        ns = min({ZBLOCK}, n_steps - done)",
+            f"        if {q} > 0:",
+            f"            _fill(gens, z, ns * {q}, n_live)",
+            "        for s in range(ns):",
+            f"            o = s * {q * L}",
+            "            if accumulate:",
+            "                for g in range(nl):",
+            ind(body + acc, 20),
+            ind(hist, 16),
+            "            else:",
+            "                for g in range(nl):",
+            ind(body, 20),
+            "        done += ns",
+            "        for g in range(n_live):",
+            "            tot = 0.0",
+            f"            for r in range({2 * n}):",
+            f"                tot += W[r * {L} + g] * W[r * {L} + g]",
+            f"            if not tot < {DIVERGED!r}:",
+            "                return done",
+            "    return -1",
+            "",
+        ])
+
+
+try:  # the raw draws of a Generator's bit generator, as numba's own Generator methods use them
+    from numba.np.random._constants import fi_float, ki_float, wi_float, ziggurat_nor_inv_r, ziggurat_nor_r
+    from numba.np.random.generator_core import next_double, next_uint32, next_uint64
+    NORMALS = "ziggurat32-pairs"
+except ImportError:  # pragma: no cover - other numba versions: Generator.standard_normal, one per draw
+    NORMALS = "standard_normal"
+
+if NORMALS == "ziggurat32-pairs":
+    _KI = np.asarray(ki_float, np.int64)
+    _WI = np.asarray(wi_float, np.float64)
+    _FI = np.asarray(fi_float, np.float64)
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _zig_slow(bg, idx, rabs, sign, x):
+        """The rare branches of numpy's float32 ziggurat: tail (idx 0) and wedges, then redraw."""
+        while True:
+            if idx == 0:
+                while True:
+                    xx = -ziggurat_nor_inv_r * np.log1p(-next_double(bg))
+                    yy = -np.log1p(-next_double(bg))
+                    if yy + yy > xx * xx:
+                        return -(ziggurat_nor_r + xx) if (rabs >> 8) & 1 else ziggurat_nor_r + xx
+            elif (_FI[idx - 1] - _FI[idx]) * next_double(bg) + _FI[idx] < math.exp(-0.5 * x * x):
+                return -x if sign else x
+            w = np.int64(next_uint32(bg))
+            idx = w & 0xFF
+            sign = (w >> 8) & 1
+            rabs = w >> 9
+            x = rabs * _WI[idx]
+            if rabs < _KI[idx]:
+                return -x if sign else x
+
+    @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+    def _zig(bg, w):
+        """A standard normal from 32 random bits w (numpy's float32 ziggurat, in float64)."""
+        idx = w & 0xFF
+        sign = (w >> 8) & 1
+        rabs = w >> 9
+        x = rabs * _WI[idx]
+        if rabs < _KI[idx]:
+            return x * (1.0 - 2.0 * sign)
+        return _zig_slow(bg, idx, rabs, sign, x)
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _fill(gens, z, count, n_live):
+        """z[i * LANES + g] = the i-th of ``count`` (even) normals of lane g, two per 64-bit draw
+        of lane g's own bit generator, consumed strictly in sequence."""
+        for g in range(n_live):
+            bg = gens[g].bit_generator
+            for i in range(0, count, 2):
+                r = next_uint64(bg)
+                z[i * LANES + g] = _zig(bg, np.int64(r & np.uint64(0xFFFFFFFF)))
+                z[(i + 1) * LANES + g] = _zig(bg, np.int64(r >> np.uint64(32)))
+else:  # pragma: no cover
+    @njit(cache=True, nogil=True)
+    def _fill(gens, z, count, n_live):
+        for g in range(n_live):
+            gen = gens[g]
+            for i in range(count):
+                z[i * LANES + g] = gen.standard_normal()
+
+
+def standard_normals(gen: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` (even) normals exactly as a trajectory draws them from ``gen`` (for tests)."""
+    z = np.zeros(count * LANES)
+    _fill((gen,) + (gen,) * (LANES - 1), z, count, 1)
+    return z[::LANES].copy()
+
+
+_KERNELS: dict = {}
+_SELF = Path(__file__).read_bytes()
+_KERNEL_LOCK = threading.Lock()
+
+
+def _kernel_dir() -> Path:
+    """Generated kernels and numba's cache of them: $POWERGRID_KERNEL_DIR, else the user cache."""
+    d = os.environ.get("POWERGRID_KERNEL_DIR")
+    if d:
+        return Path(d)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "powergrid" / "sde-kernels"
+
+
+def _kernel(structure: _Structure):
+    """The compiled kernel of a structure: generated once per machine, then from numba's disk cache."""
+    with _KERNEL_LOCK:
+        if structure in _KERNELS:
+            return _KERNELS[structure]
+        src = structure.source()
+        # numba's cache does not notice changes in called functions (_fill): key on this file too
+        key = hashlib.sha256(f"{src}{numba.__version__}{np.__version__}".encode() + _SELF).hexdigest()[:24]
+        name = f"powergrid_sde_kernel_{key}"
+        try:
+            folder = _kernel_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{name}.py"
+            if not path.exists() or path.read_text() != src:
+                tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+                tmp.write_text(src)
+                os.replace(tmp, path)  # atomic: concurrent jobs write the same text
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module  # numba's disk cache finds the module by name
+            spec.loader.exec_module(module)
+        except OSError:  # no writable cache: compile in memory (slower start, same numbers)
+            module = types.ModuleType(name)
+            sys.modules[name] = module
+            exec(compile(src.replace("cache=True", "cache=False"), f"<{name}>", "exec"), module.__dict__)
+        _KERNELS[structure] = module.kernel
+        return module.kernel
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,22 +571,23 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
                  n_traj: int | None = None, seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
                  first_trajectory: int = 0, start: np.ndarray | None = None,
                  histogram: HistogramGrid | None = None, progress: Callable[[float], None] | None = None,
-                 threads: int | None = None, block_steps: int = 200_000) -> EnsembleResult:
+                 threads: int | None = None, block_steps: int = 100_000) -> EnsembleResult:
     """Run n_traj independent trajectories of the SDE on ``net`` and return their statistics.
 
-    dt, t_transient, t_average in 1/g (rounded to whole steps). ``seed``: a SeedSequence
-    (trajectories are its children first_trajectory ..; see the module docstring) or one
+    dt, t_transient, t_average in 1/g (rounded to whole steps). ``seed``: a SeedSequence whose
+    children first_trajectory .. are the trajectories (see the module docstring), or one
     SeedSequence per trajectory. ``start``: scaled amplitudes, shape (n_sites,) for every
-    trajectory or (n_traj, n_sites); default a tiny random amplitude (START_AMPLITUDE, complex
-    Gaussian) drawn from each trajectory's own generator. ``progress(fraction_done)`` is called
-    from the calling thread after each block of ``block_steps`` steps of all trajectories.
-    ``threads``: worker threads (default ``numba.get_num_threads()``); results do not depend on it.
-    Raises FloatingPointError if a trajectory overflows or turns NaN.
+    trajectory or (n_traj, n_sites); default a tiny random amplitude (START_AMPLITUDE times a
+    complex standard normal per site) from each trajectory's own generator. ``progress(fraction)``
+    is called from the calling thread after each block of ``block_steps`` steps of all
+    trajectories. ``threads``: worker threads (default ``numba.get_num_threads()``); results do
+    not depend on it. Raises FloatingPointError if a trajectory overflows or turns NaN.
     """
     if isinstance(seed, np.random.SeedSequence):
-        if n_traj is None or n_traj < 1:
+        if n_traj is None or int(n_traj) < 1:
             raise ValueError(f"n_traj must be >= 1, got {n_traj!r}")
-        seeds = trajectory_seeds(seed, int(first_trajectory), int(n_traj))
+        n_traj = int(n_traj)
+        seeds = trajectory_seeds(seed, int(first_trajectory), n_traj)
         ids = np.arange(first_trajectory, first_trajectory + n_traj, dtype=np.int64)
     else:
         seeds = list(seed)
@@ -465,59 +598,63 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
         ids = np.arange(len(seeds), dtype=np.int64)
     n_traj = len(seeds)
     if not (math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be > 0, got {dt!r}")
+        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
     if not (t_transient >= 0 and t_average > 0):
         raise ValueError(f"need t_transient >= 0 and t_average > 0, got {t_transient!r}, {t_average!r}")
     n_tr = int(round(t_transient / dt))
     n_av = max(1, int(round(t_average / dt)))
     n, m = net.n_sites, len(net.edges)
     plan = _Plan.of(net, dt)
-    threads = int(threads or numba.get_num_threads())
+    structure = plan.structure(histogram is not None)
+    kernel = _kernel(structure)
+    P = plan.params()
+    rows = structure.rows
+    threads = max(1, int(threads or numba.get_num_threads()))
     block_steps = max(1, int(block_steps))
 
-    # lanes of LANES trajectories; a short last group is padded with copies of its first trajectory
+    # groups of at most LANES trajectories, as many groups as threads if possible, equally filled;
+    # every group computes all LANES lanes (the unused ones stay exactly zero: no noise is drawn for them)
     n_groups = -(-n_traj // LANES)
-    members = [list(range(j * LANES, min((j + 1) * LANES, n_traj))) for j in range(n_groups)]
-    gens = []
-    alpha = np.empty((n_groups, LANES, n), np.complex128)
-    for j, mem in enumerate(members):
-        row = [np.random.default_rng(seeds[k]) for k in mem]
-        row += [np.random.default_rng(seeds[mem[0]]) for _ in range(LANES - len(mem))]
-        for lane, g in enumerate(row):
-            if start is None:
-                z = g.standard_normal(2 * n) * (START_AMPLITUDE / math.sqrt(2.0))
-                alpha[j, lane] = z[:n] + 1j * z[n:]
-        gens.append(tuple(row))
-    if start is not None:
+    if threads > 1:
+        n_groups = min(n_traj, -(-n_groups // threads) * threads)
+    bounds = np.linspace(0, n_traj, n_groups + 1).round().astype(int)
+    members = [list(range(bounds[j], bounds[j + 1])) for j in range(n_groups)]
+
+    gens_all = [np.random.default_rng(s) for s in seeds]
+    alpha = np.empty((n_traj, n), np.complex128)
+    if start is None:
+        for k, g in enumerate(gens_all):
+            z = g.standard_normal(2 * n) * (START_AMPLITUDE / math.sqrt(2.0))
+            alpha[k] = z[:n] + 1j * z[n:]
+    else:
         st = np.asarray(start, dtype=np.complex128)
-        st = np.broadcast_to(st, (n_traj, n)) if st.ndim == 1 else st
-        if st.shape != (n_traj, n):
-            raise ValueError(f"start must have shape ({n},) or ({n_traj}, {n}), got {np.shape(start)}")
-        for j, mem in enumerate(members):
-            alpha[j] = st[[*mem, *[mem[0]] * (LANES - len(mem))]]
-    modes = plan.to_modes(alpha)                             # (groups, lanes, n)
-    cr = np.ascontiguousarray(modes.real.transpose(0, 2, 1))   # (groups, n, lanes)
-    ci = np.ascontiguousarray(modes.imag.transpose(0, 2, 1))
-    j_sum = np.zeros((n_groups, m, LANES))
-    j2_sum = np.zeros((n_groups, m, LANES))
-    occ_sum = np.zeros((n_groups, n, LANES))
-    g_sum = np.zeros((n_groups, LANES))
-    n_res = plan.res_site.size
-    q = (2 * n if plan.var_th > 0 else 0) + 2 * int(np.sum(plan.res_rate > 0))
-    scratch = [(np.empty((ZBLOCK * max(q, 1), LANES)), np.empty((n, LANES)), np.empty((n, LANES)),
-                np.empty((n_res, LANES)), np.empty((n_res, LANES)), np.empty((4, LANES))) for _ in range(n_groups)]
+        if st.shape not in ((n,), (n_traj, n)):
+            raise ValueError(f"start must have shape ({n},) or ({n_traj}, {n}), got {st.shape}")
+        alpha[:] = np.broadcast_to(st, (n_traj, n))
+    modes = plan.to_modes(alpha)
+    spare = np.random.default_rng(0)  # fills the generator tuple of short groups; never drawn from
+    q = structure.n_normals
+    groups = []
+    for mem in members:
+        W = np.zeros(rows["total"] * LANES)
+        W_view = W[: 2 * n * LANES].reshape(2 * n, LANES)
+        W_view[0::2, : len(mem)] = modes[mem].real.T
+        W_view[1::2, : len(mem)] = modes[mem].imag.T
+        gens = tuple(gens_all[k] for k in mem) + (spare,) * (LANES - len(mem))
+        groups.append((gens, W, np.zeros(ZBLOCK * max(q, 1) * LANES), len(mem)))
+
     if histogram is not None:
         hx, hy = histogram.bins
-        h_args = ((histogram.re_range[0], histogram.im_range[0],
-                   hx / (histogram.re_range[1] - histogram.re_range[0]),
-                   hy / (histogram.im_range[1] - histogram.im_range[0]), histogram.every))
+        h_args = (histogram.re_range[0], histogram.im_range[0],
+                  hx / (histogram.re_range[1] - histogram.re_range[0]),
+                  hy / (histogram.im_range[1] - histogram.im_range[0]), histogram.every)
         shape = (n, hx, hy)
     else:
         h_args = (0.0, 0.0, 1.0, 1.0, 1)
-        shape = (0, 1, 1)
-    # one histogram buffer per worker; integer counts, so the sum does not depend on who counted what
+        shape = (n, 1, 1)
+    # one histogram per worker; integer counts, so their sum does not depend on who counted what
     workers = min(threads, n_groups)
-    buffers = [(np.zeros(shape, np.int64), np.zeros(shape[0], np.int64)) for _ in range(workers)]
+    buffers = [(np.zeros(shape, np.int64), np.zeros(n, np.int64)) for _ in range(workers)]
     free = list(range(workers))
     lock = threading.Lock()
 
@@ -525,17 +662,13 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
         with lock:
             b = free.pop()
         try:
-            hist, out = buffers[b]
-            return _group_steps(gens[j], cr[j], ci[j], plan.u, plan.hr, plan.hi, plan.res_site, plan.res_rate,
-                                plan.res_inv_s, plan.nu, plan.var_th, plan.inv_n0, plan.dt, n_steps, accumulate,
-                                step0, plan.edges, j_sum[j], j2_sum[j], occ_sum[j], g_sum[j], hist, out,
-                                *h_args, len(members[j]), *scratch[j])
+            gens, W, z, n_live = groups[j]
+            return kernel(gens, W, P, z, *buffers[b], *h_args, n_steps, accumulate, step0, LANES, n_live)
         finally:
             with lock:
                 free.append(b)
 
-    # blocks: (first step, length) along the trajectory, split at the end of the transient
-    blocks = []
+    blocks = []  # (first step, length), split at the end of the transient
     for lo, hi in ((0, n_tr), (n_tr, n_tr + n_av)):
         for a in range(lo, hi, block_steps):
             blocks.append((a, min(block_steps, hi - a)))
@@ -544,8 +677,7 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         for a, length in blocks:
-            accumulate = a >= n_tr
-            step0 = a - n_tr
+            accumulate, step0 = a >= n_tr, a - n_tr
             if pool is None:
                 status = [advance(j, length, accumulate, step0) for j in range(n_groups)]
             else:
@@ -553,14 +685,16 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
             bad = [j for j, st in enumerate(status) if st >= 0]
             if bad:
                 j = bad[0]
-                finite = np.all(np.isfinite(cr[j]) & np.isfinite(ci[j]) & (cr[j] ** 2 + ci[j] ** 2 < DIVERGED), axis=0)
-                k = ids[members[j][int(np.argmin(finite[:len(members[j])]))]]
+                c = groups[j][1][: 2 * n * LANES].reshape(2 * n, LANES)[:, : groups[j][3]]
+                ok = np.all(np.isfinite(c), axis=0) & (np.sum(c * c, axis=0) < DIVERGED)
+                k = ids[members[j][int(np.argmin(ok))]]
                 t_lo, t_hi = (a + max(status[j] - ZBLOCK, 0)) * dt, (a + status[j]) * dt
                 raise FloatingPointError(
                     f"SDE diverged (overflow/NaN) in trajectory {k} between t = {t_lo:g} and {t_hi:g} "
-                    f"(of {total * dt:g}; dt = {dt:g}) for N = {n}, gain = {[(r.site, r.rate) for r in net.gain]}, "
-                    f"loss = {[(r.site, r.rate) for r in net.loss]}, gamma = {net.gamma:g}, nu = {net.nu:g}, "
-                    f"n0 = {net.n0:g}, n_th_over_n0 = {net.n_th_over_n0:g}; network {net}")
+                    f"(of {total * dt:g}; dt = {dt:g}) for n_sites = {n}, gain = "
+                    f"{[(r.site, r.rate) for r in net.gain]}, loss = {[(r.site, r.rate) for r in net.loss]}, "
+                    f"gamma = {net.gamma:g}, nu = {net.nu:g}, n0 = {net.n0:g}, "
+                    f"n_th_over_n0 = {net.n_th_over_n0:g}; network {net}")
             if progress is not None:
                 progress((a + length) / total)
     finally:
@@ -568,20 +702,21 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
             pool.shutdown()
     wall = time.perf_counter() - t0
 
-    live = [(j, lane) for j, mem in enumerate(members) for lane in range(len(mem))]
-    pick = lambda arr: np.array([arr[j][..., lane] for j, lane in live])  # noqa: E731
-    final = plan.to_sites(np.array([cr[j][:, lane] + 1j * ci[j][:, lane] for j, lane in live]))
+    def lanes(row0, count):  # per-trajectory rows of the accumulators, (n_traj, count)
+        return np.concatenate([W[row0 * LANES:(row0 + count) * LANES].reshape(count, LANES)[:, :n_live].T
+                               for _, W, _, n_live in groups])
+
+    c = lanes(0, 2 * n)
+    final = plan.to_sites(c[:, 0::2] + 1j * c[:, 1::2])
     hist = None
     if histogram is not None:
-        counts = sum(b[0] for b in buffers)
-        outside = sum(b[1] for b in buffers)
-        n_samples = n_traj * len(range(0, n_av, histogram.every))
-        hist = Histogram(histogram, counts, outside, int(n_samples))
-    return _assemble(net, float(dt), n_tr, n_av, ids, pick(j_sum) / n_av, pick(j2_sum) / n_av,
-                     pick(occ_sum) / n_av, pick(g_sum) / n_av, final, hist, wall, threads)
+        hist = Histogram(histogram, sum(b[0] for b in buffers), sum(b[1] for b in buffers),
+                         n_traj * len(range(0, n_av, histogram.every)))
+    return _assemble(net, float(dt), n_tr, n_av, ids, lanes(rows["j"], m) / n_av, lanes(rows["j2"], m) / n_av,
+                     lanes(rows["occ"], n) / n_av, lanes(rows["g"], 1)[:, 0] / n_av, final, hist, wall, threads)
 
 
-def _sem(x: np.ndarray) -> np.ndarray:
+def _sem(x: np.ndarray):
     k = x.shape[0]
     if k < 2:
         return np.full(x.shape[1:], np.nan) if x.ndim > 1 else np.float64(np.nan)
@@ -597,9 +732,7 @@ def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, th
     jm, j2m = tj.mean(axis=0), tj2.mean(axis=0)
     dj = _delta_j(jm, j2m)
     if k >= 2:  # jackknife: Delta J from all trajectories but one
-        jl = (k * jm - tj) / (k - 1)
-        j2l = (k * j2m - tj2) / (k - 1)
-        djl = _delta_j(jl, j2l)
+        djl = _delta_j((k * jm - tj) / (k - 1), (k * j2m - tj2) / (k - 1))
         dj_sem = np.sqrt((k - 1) / k * np.sum((djl - djl.mean(axis=0)) ** 2, axis=0))
     else:
         dj_sem = np.full(jm.shape, np.nan)
