@@ -1,5 +1,5 @@
 """Fig. S5 (= the article's Fig. 9): disorder. (a) |alpha_l|^2 averaged over the realizations of
-each sigma (lines; band: one standard deviation across realizations) at the dataset's Gamma_e;
+each sigma (lines; band: the 16th to 84th percentile across realizations) at the dataset's Gamma_e;
 (b) <J> against Gamma_e for every realization at one sigma (one thin line each).
 Tables: ``figS5a/sites``, ``figS5b/bonds``.
 """
@@ -21,10 +21,10 @@ def draw_a(ax, tables):
     sigmas = sorted(sites["disorder"].unique())
     colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, len(sigmas)))
     for color, sigma in zip(colors, sigmas):
-        stats = sites[sites["disorder"] == sigma].groupby("site")["occupation"].agg(["mean", "std"])
+        occ = sites[sites["disorder"] == sigma].groupby("site")["occupation"]
+        stats = occ.agg(["mean"]).assign(lo=occ.quantile(0.16), hi=occ.quantile(0.84))
         n = sites[sites["disorder"] == sigma]["realization"].nunique()
-        ax.fill_between(stats.index, np.maximum(stats["mean"] - stats["std"], 1e-3), stats["mean"] + stats["std"],
-                        color=color, alpha=0.15, lw=0)
+        ax.fill_between(stats.index, stats["lo"], stats["hi"], color=color, alpha=0.12, lw=0)
         ax.plot(stats.index, stats["mean"], color=color, marker="o", ms=2.5, lw=1.1,
                 label=rf"$\sigma_\Delta={sigma:g}\,g$ ({n})")
     ax.set_yscale("log")

@@ -1,7 +1,8 @@
 """Fig. S7 (article Fig. 7a, 7b): saturation exponent nu = 1, the laser-like case.
 (a) <J>/(g n0) over (Gamma_i, Gamma_e) at gamma = 1e-2, hatched where the attractor is a limit
 cycle (or quasi-periodic); (b)-(d) <J> against Gamma_e at Gamma_i = 0.5, 2, 4 g and gamma = 1e-3,
-with the band J_min..J_max where the current oscillates. Tables: ``figS7a/bonds``, ``figS7bcd/bonds``.
+with the band J_min..J_max where the current oscillates (clipped: the cycles swing far beyond
+the mean current). Tables: ``figS7a/bonds``, ``figS7bcd/bonds``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import fig2, style
-from ._common import table
+from ._common import last_bond, table
 from .current_sweeps import draw_current, mark_gamma_i
 
 TABLES = ("figS7a/bonds", "figS7bcd/bonds")
@@ -17,9 +18,12 @@ TABLES = ("figS7a/bonds", "figS7bcd/bonds")
 
 def draw_cut(ax, tables, gamma_i):
     bonds = table(tables, "figS7bcd/bonds")
-    draw_current(ax, bonds[np.isclose(bonds["gamma_i"], gamma_i)], style.COLORS["diagonal"], None)
+    sel = bonds[np.isclose(bonds["gamma_i"], gamma_i)]
+    draw_current(ax, sel, style.COLORS["diagonal"], None)
     mark_gamma_i(ax, gamma_i)
-    ax.set_ylim(bottom=0)
+    # The limit cycles swing far beyond the mean current: scale to the mean, clip the band.
+    top = 1.6 * float(np.nanmax(last_bond(sel)["J_mean"]))
+    ax.set_ylim(min(0.0, float(np.nanmin(last_bond(sel)["J_mean"]))), top if top > 0 else 1.0)
     ax.set_title(rf"$\Gamma_i={gamma_i:g}\,g$", fontsize=9)
 
 
@@ -30,7 +34,6 @@ def plot(tables):
         grid = fig.add_gridspec(2, len(cuts), height_ratios=[1.35, 1.0])
         ax_map = fig.add_subplot(grid[0, :])
         fig2.draw_a(ax_map, tables, key="figS7a/bonds")
-        ax_map.set_box_aspect(0.6)
         style.panel_label(ax_map, "a")
         for k, (gamma_i, letter) in enumerate(zip(cuts, "bcdefg")):
             ax = fig.add_subplot(grid[1, k])
