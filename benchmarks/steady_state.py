@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 from scipy.integrate import solve_ivp
 
-from powergrid import datasets, sweep
+from powergrid import datasets
 from powergrid.deterministic import _Compiled, random_start, steady_state
 from powergrid.model import Network
 
@@ -65,24 +65,21 @@ def per_point(n_points):
           f"(min {np.min(ratios):.0f}x) over {len(rows)} points")
 
 
-def _chunk(args):
-    spec, indices = args
-    base = datasets.network_from_spec(spec["network"])
-    pts = sweep.steady_state_sweep(base, (spec["outer"]["name"], datasets.axis_values(spec["outer"])),
-                                   (spec["inner"]["name"], datasets.axis_values(spec["inner"])), indices,
-                                   spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], "fig2a")
+def _chunk(spec):
     kinds = {}
-    for p in pts:
+    for p in datasets.sweep_points(spec):
         kinds[p.result.kind] = kinds.get(p.result.kind, 0) + 1
     return kinds
 
 
 def grid(cores, overrides):
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
-    spec = {**cfg["datasets"]["fig2a"], "solver": {**cfg["solver"], **overrides}, "seed": cfg["seed"]}
-    n_outer = len(datasets.axis_values(spec["outer"]))
-    n_inner = len(datasets.axis_values(spec["inner"]))
-    jobs = [(spec, c) for c in datasets.chunks(n_outer, cfg["chunk_size"])]
+    d = cfg["datasets"]["fig2a"]
+    spec = {**d, "dataset": "fig2a", "solver": {**cfg["solver"], **overrides}, "seed": cfg["seed"],
+            "outer": {"name": d["outer"]["name"], "values": datasets.axis_values(d["outer"])},
+            "inner": {"name": d["inner"]["name"], "values": datasets.axis_values(d["inner"])}}
+    n_outer, n_inner = len(spec["outer"]["values"]), len(spec["inner"]["values"])
+    jobs = [{**spec, "outer_indices": c} for c in datasets.chunks(n_outer, cfg["chunk_size"])]
     t0 = time.perf_counter()
     kinds = {}
     with ProcessPoolExecutor(cores) as pool:
@@ -91,7 +88,7 @@ def grid(cores, overrides):
                 kinds[key] = kinds.get(key, 0) + v
     wall = time.perf_counter() - t0
     print(f"default Fig. 2a grid: {n_outer} x {n_inner} = {n_outer * n_inner} points, N = "
-          f"{spec['network']['n_sites']}, {len(jobs)} jobs on {cores} cores: {wall:.0f} s wall "
+          f"{d['network']['n_sites']}, {len(jobs)} jobs on {cores} cores: {wall:.0f} s wall "
           f"({wall / 60:.1f} min; target <= 5 min); {1e3 * wall * cores / (n_outer * n_inner):.1f} ms CPU per point")
     print(f"attractors: {kinds}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import sweep
 from .deterministic import SteadyStateOptions
 from .relaxation import RelaxationOptions, relaxation_time
 from .model import Network, Reservoir
@@ -44,6 +45,15 @@ def chunks(n_outer: int, chunk_size: int) -> list[list[int]]:
 
 def solver_options(section: dict | None) -> SteadyStateOptions:
     return SteadyStateOptions(**{k: float(v) for k, v in (section or {}).items()})
+
+
+def sweep_points(spec: dict, progress=None):
+    """The steady states of one compute job, from its spec (see workflow/rules/common.smk)."""
+    outer, inner = spec["outer"], spec["inner"]
+    return sweep.steady_state_sweep(
+        network_from_spec(spec["network"]), (outer["name"], outer["values"]), (inner["name"], inner["values"]),
+        spec["outer_indices"], spec["protocol"], solver_options(spec["solver"]), spec["seed"], spec["dataset"],
+        disorder=spec["network"].get("disorder", 0.0), progress=progress)
 
 
 def relaxation_options(section: dict | None, kick: float) -> RelaxationOptions:

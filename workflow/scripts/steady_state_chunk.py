@@ -7,16 +7,9 @@ from powergrid.logs import job_logger
 
 spec = json.loads(snakemake.params.spec)
 log = job_logger("steady_state", snakemake.log[0])
-outer, inner = spec["outer"], spec["inner"]
-log.info(f"{spec['dataset']}: {len(spec['outer_indices'])} x {len(inner['values'])} points, "
-         f"{outer['name']} x {inner['name']}, protocol {spec['protocol']}")
-
-points = list(sweep.steady_state_sweep(
-    datasets.network_from_spec(spec["network"]),
-    (outer["name"], outer["values"]), (inner["name"], inner["values"]), spec["outer_indices"],
-    spec["protocol"], datasets.solver_options(spec["solver"]), spec["seed"], spec["dataset"],
-    disorder=spec["network"].get("disorder", 0.0),
-    progress=sweep.ProgressLog(log.info)))
+log.info(f"{spec['dataset']}: {len(spec['outer_indices'])} x {len(spec['inner']['values'])} points, "
+         f"{spec['outer']['name']} x {spec['inner']['name']}, protocol {spec['protocol']}")
+points = list(datasets.sweep_points(spec, progress=sweep.ProgressLog(log.info)))
 sites, bonds = datasets.steady_state_frames(points, spec["dataset"])
 meta = {"method": "deterministic steady state (RK4 + Newton in the co-rotating frame)", "spec": spec}
 tables.write_table(sites, snakemake.output.sites, meta)

@@ -70,11 +70,4 @@ def draw_divergence(ax, tables):
 
 
 def plot(tables):
-    with style.context():
-        fig = style.figure(style.DOUBLE, 2.7)
-        axes = fig.subplots(1, 2, width_ratios=[1.3, 1.0])
-        draw_tau(axes[0], tables)
-        draw_divergence(axes[1], tables)
-        for ax, letter in zip(axes, "ab"):
-            style.panel_label(ax, letter)
-    return fig
+    return style.panel_row([draw_tau, draw_divergence], tables, 2.7, width_ratios=[1.3, 1.0])

@@ -52,11 +52,4 @@ def draw_b(ax, tables):
 
 
 def plot(tables):
-    with style.context():
-        fig = style.figure(style.DOUBLE, 2.6)
-        axes = fig.subplots(1, 2)
-        draw_a(axes[0], tables)
-        draw_b(axes[1], tables)
-        for ax, letter in zip(axes, "ab"):
-            style.panel_label(ax, letter)
-    return fig
+    return style.panel_row([draw_a, draw_b], tables, 2.6)

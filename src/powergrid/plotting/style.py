@@ -131,6 +131,17 @@ def cell_edges(centres):
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
+def panel_row(draws, tables, height: float, width_ratios=None) -> Figure:
+    """A two-column figure with one panel per ``draw(ax, tables)``, lettered (a), (b), ..."""
+    with context():
+        fig = figure(DOUBLE, height)
+        axes = fig.subplots(1, len(draws), width_ratios=width_ratios, squeeze=False)[0]
+        for ax, draw, letter in zip(axes, draws, "abcdefgh"):
+            draw(ax, tables)
+            panel_label(ax, letter)
+    return fig
+
+
 def single_panel(draw, tables, height: float) -> Figure:
     """A one-panel, single-column figure drawn by ``draw(ax, tables)``."""
     with context():
