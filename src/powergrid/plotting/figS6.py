@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import style
 from ._common import table
-from .current_sweeps import draw_current, mark_gamma_i, nearest
+from .current_sweeps import draw_current, mark_gamma_i, nearest, scale_to_mean
 
 TABLES = ("figS6/bonds", "figS6/sites")
 PROFILES = (2.0, 6.0)   # Gamma_e of panel (b), as in the supplement's caption
@@ -17,7 +17,7 @@ def draw_a(ax, tables):
     bonds = table(tables, "figS6/bonds")
     draw_current(ax, bonds, style.COLORS["diagonal"], rf"$\nu={bonds['nu'].iloc[0]:g}$")
     mark_gamma_i(ax, float(bonds["gamma_i"].iloc[0]))
-    ax.set_ylim(bottom=0)
+    scale_to_mean(ax, bonds)
     ax.legend(loc="upper right")
 
 

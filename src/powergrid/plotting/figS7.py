@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import fig2, style
-from ._common import last_bond, table
-from .current_sweeps import draw_current, mark_gamma_i
+from ._common import table
+from .current_sweeps import draw_current, mark_gamma_i, scale_to_mean
 
 TABLES = ("figS7a/bonds", "figS7bcd/bonds")
 
@@ -21,9 +21,7 @@ def draw_cut(ax, tables, gamma_i):
     sel = bonds[np.isclose(bonds["gamma_i"], gamma_i)]
     draw_current(ax, sel, style.COLORS["diagonal"], None)
     mark_gamma_i(ax, gamma_i)
-    # The limit cycles swing far beyond the mean current: scale to the mean, clip the band.
-    top = 1.6 * float(np.nanmax(last_bond(sel)["J_mean"]))
-    ax.set_ylim(min(0.0, float(np.nanmin(last_bond(sel)["J_mean"]))), top if top > 0 else 1.0)
+    scale_to_mean(ax, sel)
     ax.set_title(rf"$\Gamma_i={gamma_i:g}\,g$", fontsize=9)
 
 
