@@ -58,3 +58,14 @@ def test_power_law_fit_recovers_a_known_exponent():
     x = np.linspace(0.1, 1.0, 12)
     slope, err, prefactor = fit_power_law(x, 3.0 * x ** -1.3)
     assert slope == pytest.approx(-1.3) and err < 1e-10 and prefactor == pytest.approx(3.0)
+
+
+def test_relaxation_follows_the_gain_site_wherever_it_is():
+    """The mirrored chain (gain at the last site, loss at the first) relaxes exactly as the chain."""
+    from powergrid.model import Reservoir
+
+    net, r = fixed_point(4, 8.0)
+    mirror = Network(4, net.edges, gain=(Reservoir(3, 4.0),), loss=(Reservoir(0, 8.0),), gamma=1e-3)
+    r_mirror = steady_state(mirror, r.alpha[::-1].copy())
+    assert r_mirror.kind == "stationary"
+    assert relaxation_time(mirror, r_mirror).tau == pytest.approx(relaxation_time(net, r).tau, rel=1e-6)

@@ -93,17 +93,20 @@ def _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3,
 
 
 @njit(cache=True)
+def rk4_work(n):
+    """The five work arrays of _rk4_steps for n sites."""
+    return (np.empty(n, np.complex128), np.empty(n, np.complex128), np.empty(n, np.complex128),
+            np.empty(n, np.complex128), np.empty(n, np.complex128))
+
+
+@njit(cache=True)
 def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_every):
     """n_steps of RK4 on a (in place). With sample_every > 0 it also returns, over all steps,
     the per-edge mean/min/max of J and the per-site mean |alpha|^2, and every sample_every steps
     the occupations (to classify an oscillating attractor)."""
     n = a.shape[0]
     m = edges.shape[0]
-    k1 = np.empty(n, np.complex128)
-    k2 = np.empty(n, np.complex128)
-    k3 = np.empty(n, np.complex128)
-    k4 = np.empty(n, np.complex128)
-    tmp = np.empty(n, np.complex128)
+    k1, k2, k3, k4, tmp = rk4_work(n)
     j_sum = np.zeros(m)
     j_min = np.full(m, np.inf)
     j_max = np.full(m, -np.inf)

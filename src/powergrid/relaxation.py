@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .deterministic import SteadyState, _Compiled, _rk4_steps
+from .deterministic import SteadyState, _Compiled, _rk4_steps, rk4_work
 from .model import Network
 
 DIRECTIONS = ("radial", "tangential")
@@ -45,17 +45,12 @@ class Relaxation:
 
 
 @njit(cache=True)
-def _last_above(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, ref, hi, lo, t0, t_hi, t_lo):
-    """Integrate n_steps and update the last times at which |(|a_0|^2 - ref)| exceeded hi and lo."""
-    n = a.shape[0]
-    k1 = np.empty(n, np.complex128)
-    k2 = np.empty(n, np.complex128)
-    k3 = np.empty(n, np.complex128)
-    k4 = np.empty(n, np.complex128)
-    tmp = np.empty(n, np.complex128)
+def _last_above(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, site, ref, hi, lo, t0, t_hi, t_lo):
+    """Integrate n_steps and update the last times at which ||a_site|^2 - ref| exceeded hi and lo."""
+    k1, k2, k3, k4, tmp = rk4_work(a.shape[0])
     for step in range(n_steps):
         _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, 1, k1, k2, k3, k4, tmp)
-        dev = abs(a[0].real * a[0].real + a[0].imag * a[0].imag - ref)
+        dev = abs(a[site].real * a[site].real + a[site].imag * a[site].imag - ref)
         if dev > lo:
             t_lo = t0 + (step + 1) * dt
             if dev > hi:
@@ -86,7 +81,8 @@ def relaxation_time(net: Network, steady: SteadyState, direction: str = "radial"
     n_chunk = max(1, int(round(options.chunk / options.dt)))
     t, t_hi, t_lo = 0.0, 0.0, 0.0
     while t < options.t_max:
-        t_hi, t_lo = _last_above(a, *comp.args(), options.dt, n_chunk, ref, options.hi, options.lo, t, t_hi, t_lo)
+        t_hi, t_lo = _last_above(a, *comp.args(), options.dt, n_chunk, site, ref, options.hi, options.lo,
+                                 t, t_hi, t_lo)
         t += n_chunk * options.dt
         if not np.all(np.isfinite(a)):
             raise FloatingPointError(f"relaxation diverged at t = {t:g} for {net}")

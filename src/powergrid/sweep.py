@@ -70,8 +70,6 @@ class SweepPoint:
     realization: int       # index of the disorder pattern
     outer_index: int
     inner_index: int
-    outer_value: float
-    inner_value: float
     network: Network
     result: deterministic.SteadyState
 
@@ -110,7 +108,7 @@ def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tup
                 done += 1
                 if progress is not None:
                     progress(done, total)
-                yield SweepPoint(direction, sigma, realization, i, j, outer_values[i], inner_values[j], net, result)
+                yield SweepPoint(direction, sigma, realization, i, j, net, result)
 
 
 class ProgressLog:

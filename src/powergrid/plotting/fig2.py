@@ -19,8 +19,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from . import style
-from ._common import (UNSTEADY_KINDS, oscillation_band, fmt, grid, last_bond, prefer_converged, ratio_label, runs,
-                      stalled_boundary, table)
+from ._common import (UNSTEADY_KINDS, oscillation_band, fmt, grid, last_bond, prefer_converged, ratio_label, stalled_boundary, table)
 
 TABLES = ("fig2a/bonds", "fig2b_diagonal/bonds", "fig2b_max/bonds", "fig2b_max/sites", "fig2c/sites")
 
