@@ -158,11 +158,41 @@ def _check_semantics(config):
         for axis in ("outer", "inner"):
             _check_range(dataset[axis], where + [axis])
             _check_counting_axis(dataset[axis], where + [axis])
-            targets[axis] = _axis_target(dataset[axis]["name"], dataset["network"], where + [axis, "name"])
+            name = dataset[axis]["name"]
+            if name in SDE_ONLY_AXES and dataset["method"] != "sde":
+                _fail(where + [axis, "name"], name, "an axis of sde datasets only")
+            targets[axis] = _axis_target(name, dataset["network"], where + [axis, "name"])
+            _check_axis_bounds(dataset[axis], where + [axis])
+        if "histogram" in dataset:
+            for key in ("re", "im"):
+                low, high = dataset["histogram"][key]
+                if not low < high:
+                    _fail(where + ["histogram", key], [low, high], "must be an interval [low, high] with low < high")
         if targets["outer"] == targets["inner"]:
             _fail(where + ["inner", "name"], dataset["inner"]["name"],
                   f"varies the same rate as outer.name = {dataset['outer']['name']!r}; "
                   "the two axes must vary different parameters")
+
+
+# Noise strengths and the SDE time step do not enter the deterministic equations
+SDE_ONLY_AXES = ("n0", "n_th_over_n0", "dt")
+# Axes whose values must be > 0 (or >= 0): a rate, a time step, a saturation number
+_POSITIVE_AXES = ("nu", "n0", "dt")
+_NON_NEGATIVE_AXES = ("gamma_i", "gamma_e", "gamma", "n_th_over_n0", "disorder")
+
+
+def _check_axis_bounds(axis, path):
+    name = axis["name"]
+    positive = name in _POSITIVE_AXES or name.startswith("n0_ratio@")
+    if not positive and not (name in _NON_NEGATIVE_AXES or name.startswith("gamma_e")):
+        return
+    if "values" in axis:
+        items = [(path + ["values", k], v) for k, v in enumerate(axis["values"])]
+    else:
+        items = [(path + ["min"], axis["min"])]
+    for where, v in items:
+        if v < 0 or (positive and v == 0):
+            _fail(where, v, f"{name} must be {'> 0' if positive else '>= 0'}")
 
 
 def _check_counting_axis(axis, path):
@@ -253,8 +283,13 @@ def _axis_target(name, network, path):
         if site not in losses:
             _fail(path, name, f"site {site} has no loss reservoir (loss {_sites(losses)})")
         return ("loss", site)
-    if name in ("gamma", "disorder", "realization"):
+    if name in ("gamma", "disorder", "realization", "nu") or name in SDE_ONLY_AXES:
         return (name,)
+    if name.startswith("n0_ratio@"):
+        site = int(name.partition("@")[2])
+        if site not in gains + losses:
+            _fail(path, name, f"site {site} has no reservoir (gain {_sites(gains)}, loss {_sites(losses)})")
+        return ("n0_ratio", site)
     if name == "n_sites":
         chain = ("edges" not in network and gains == [1] and losses == [network["n_sites"]])
         if not chain:

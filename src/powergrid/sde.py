@@ -727,7 +727,10 @@ def _delta_j(j, j2):
     return np.sqrt(np.maximum(j2 - j * j, 0.0))
 
 
-def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads) -> EnsembleResult:
+def ensemble_statistics(tj: np.ndarray, tj2: np.ndarray, tocc: np.ndarray, tg: np.ndarray) -> dict:
+    """Ensemble values and standard errors from per-trajectory time means (see the module
+    docstring): tj, tj2 (n_traj, n_edges) means of J and J^2, tocc (n_traj, n_sites), tg (n_traj,).
+    The same function serves one ensemble and the merge of chunks computed by separate jobs."""
     k = tj.shape[0]
     jm, j2m = tj.mean(axis=0), tj2.mean(axis=0)
     dj = _delta_j(jm, j2m)
@@ -736,10 +739,13 @@ def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, th
         dj_sem = np.sqrt((k - 1) / k * np.sum((djl - djl.mean(axis=0)) ** 2, axis=0))
     else:
         dj_sem = np.full(jm.shape, np.nan)
+    return dict(J_mean=jm, J_sem=_sem(tj), J_std=dj, J_std_sem=dj_sem, occupation=tocc.mean(axis=0),
+                occupation_sem=_sem(tocc), Gbar_mean=float(tg.mean()), Gbar_sem=float(_sem(tg)))
+
+
+def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads) -> EnsembleResult:
     return EnsembleResult(
         net=net, dt=dt, t_transient=n_tr * dt, t_average=n_av * dt, n_steps_transient=n_tr,
-        n_steps_average=n_av, trajectories=ids, edges=net.edge_array, J_mean=jm, J_sem=_sem(tj), J_std=dj,
-        J_std_sem=dj_sem, occupation=tocc.mean(axis=0), occupation_sem=_sem(tocc),
-        Gbar_mean=float(tg.mean()), Gbar_sem=float(_sem(tg)), traj_J_mean=tj, traj_J2_mean=tj2,
-        traj_occupation=tocc, traj_Gbar=tg, final_alpha=final, histogram=hist, wall_time=wall,
-        threads=threads)
+        n_steps_average=n_av, trajectories=ids, edges=net.edge_array, **ensemble_statistics(tj, tj2, tocc, tg),
+        traj_J_mean=tj, traj_J2_mean=tj2, traj_occupation=tocc, traj_Gbar=tg, final_alpha=final,
+        histogram=hist, wall_time=wall, threads=threads)

@@ -16,6 +16,7 @@ and sigma = 0 is the clean network exactly. sigma and the realization index are 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ DISORDER_AXES = ("disorder", "realization")
 
 
 def apply_parameter(net: Network, name: str, value: float) -> Network:
-    """Set one sweep parameter (a ratio is taken relative to the gain rate already set)."""
+    """Set one sweep parameter of the network (a ratio is taken relative to the gain rate already
+    set; ``n0_ratio@K`` is the saturation number of the reservoir at site K, 1-based)."""
     if name == "gamma_i":
         return net.with_rates(gamma_i=value)
     if name == "gamma_e":
@@ -40,8 +42,17 @@ def apply_parameter(net: Network, name: str, value: float) -> Network:
         return net.with_rates(gamma_e=value * net.gain[0].rate)
     if name.startswith("gamma_e@"):
         return net.with_rates(gamma_e=value, loss_site=int(name.split("@")[1]) - 1)
-    if name == "gamma":
-        return net.replace(gamma=float(value))
+    if name in ("gamma", "nu", "n0", "n_th_over_n0"):
+        return net.replace(**{name: float(value)})
+    if name.startswith("n0_ratio@"):
+        site = int(name.split("@")[1]) - 1
+        if site not in [r.site for r in net.gain + net.loss]:
+            raise ValueError(f"{name}: site {site + 1} has no reservoir")
+
+        def change(reservoirs):
+            return tuple(dataclasses.replace(r, n0_ratio=float(value)) if r.site == site else r for r in reservoirs)
+
+        return net.replace(gain=change(net.gain), loss=change(net.loss))
     if name == "n_sites":
         return net.resized_chain(int(round(value)))
     raise ValueError(f"unknown sweep parameter {name!r}")
@@ -118,11 +129,12 @@ class ProgressLog:
         self.log, self.interval = log, interval
         self.start = self.last = time.monotonic()
 
-    def __call__(self, done: int, total: int):
+    def __call__(self, done: float, total: int):
+        """``done`` may be fractional (a point under way)."""
         now = time.monotonic()
         if now - self.last < self.interval and done < total:
             return
         self.last = now
         rate = done / max(now - self.start, 1e-9)
         left = (total - done) / rate if rate > 0 else float("inf")
-        self.log(f"{done}/{total} points ({100 * done / total:.0f}%), {rate:.1f} points/s, about {left:.0f} s left")
+        self.log(f"{done:g}/{total} points ({100 * done / total:.0f}%), {rate:.1f} points/s, about {left:.0f} s left")

@@ -5,11 +5,13 @@ rule aggregate_table:
     input:
         lambda wc: expand(
             "results/{{dataset}}/chunks/{chunk}/{{table}}.parquet",
-            chunk=range(len(dataset_chunks(wc.dataset))),
+            chunk=range(job_count(wc.dataset)),
         ),
     output:
         "results/{dataset}/{table}.parquet",
     wildcard_constraints:
+        # an SDE dataset's sites and bonds are ensemble statistics (rule sde_statistics)
+        dataset=one_of(d for d in DATASETS if DATASETS[d]["method"] != "sde"),
         table="sites|bonds|relaxation",
     log:
         "logs/{dataset}/aggregate_{table}.log",

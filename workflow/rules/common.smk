@@ -31,9 +31,28 @@ def datasets_with(method):
     return [name for name, d in DATASETS.items() if d["method"] == method]
 
 
+def one_of(names):
+    """Wildcard constraint matching exactly these names (none at all if the list is empty)."""
+    return "|".join(names) or "(?!)"
+
+
 def dataset_chunks(dataset):
     d = DATASETS[dataset]
     return chunks(len(axis_values(d["outer"])), config["chunk_size"])
+
+
+def sde_jobs(dataset):
+    """(outer indices, first trajectory, trajectories) of each job of an SDE dataset: chunks of
+    the outer axis times blocks of the ensemble (config sde.trajectories_per_job)."""
+    n_traj, per_job = DATASETS[dataset]["trajectories"], config["sde"]["trajectories_per_job"]
+    blocks = [(first, min(per_job, n_traj - first)) for first in range(0, n_traj, per_job)]
+    return [(indices, first, count) for indices in dataset_chunks(dataset) for first, count in blocks]
+
+
+def job_count(dataset):
+    if DATASETS[dataset]["method"] == "sde":
+        return len(sde_jobs(dataset))
+    return len(dataset_chunks(dataset))
 
 
 def dataset_spec(dataset, outer_indices):
@@ -52,17 +71,26 @@ def dataset_spec(dataset, outer_indices):
     )
     if d["method"] == "relaxation":
         spec["relaxation"] = config["relaxation"]
-    return json.dumps(spec, sort_keys=True)
+    if d["method"] == "sde":
+        # threads and the split of ensembles into jobs do not change the numbers
+        spec["sde"] = {"dt": config["sde"]["dt"]}
+        del spec["solver"]
+    return spec
 
 
 def chunk_spec(wildcards):
-    indices = dataset_chunks(wildcards.dataset)[int(wildcards.chunk)]
-    return dataset_spec(wildcards.dataset, indices)
+    if DATASETS[wildcards.dataset]["method"] == "sde":
+        indices, first, count = sde_jobs(wildcards.dataset)[int(wildcards.chunk)]
+        spec = dataset_spec(wildcards.dataset, indices)
+        spec["block"] = {"first": first, "count": count}  # this job's trajectories
+    else:
+        spec = dataset_spec(wildcards.dataset, dataset_chunks(wildcards.dataset)[int(wildcards.chunk)])
+    return json.dumps(spec, sort_keys=True)
 
 
 def whole_spec(wildcards):
     n = len(axis_values(DATASETS[wildcards.dataset]["outer"]))
-    return dataset_spec(wildcards.dataset, list(range(n)))
+    return json.dumps(dataset_spec(wildcards.dataset, list(range(n))), sort_keys=True)
 
 
 def code_version(*modules):
