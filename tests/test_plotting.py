@@ -24,7 +24,9 @@ SITE_COLS = POINT_COLS + ["site", "occupation", "alpha_re", "alpha_im"]
 BOND_COLS = POINT_COLS + ["site_from", "site_to", "J_mean", "J_min", "J_max"]
 
 EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1, "figS5": 2, "fig9": 2, "figS6": 2, "figS7": 4, "figS9": 2,
-                   "extra-relaxation": 2}
+                   "extra-relaxation": 2,
+                   # SDE figures: fig3 = a + 2 x 4 histograms (b) + c + d; insets count
+                   "fig3": 11, "fig5": 3, "fig7": 5, "fig8": 2, "figS8": 2, "figS10": 2, "extra-sde-convergence": 3}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -119,6 +121,52 @@ def synthetic_tables() -> dict[str, pd.DataFrame]:
     t["fig3c/relaxation_fits"] = pd.DataFrame([dict(quantity="xi", n_sites=n, gamma_e=np.nan, direction="radial",
                                                     value=1.3, stderr=0.01, prefactor=10.0 * n ** 2, points=4,
                                                     window_min=0.5, window_max=2.0) for n in (4, 6)])
+    t["fig3d_deterministic/sites"], _ = _sweep("fig3d_deterministic", [(4.0, ge, 0, j) for j, ge in enumerate(g10)])
+    t.update(sde_tables())
+    return t
+
+
+CHAIN4 = {"n_sites": 4, "gamma": 1e-2, "nu": 2.0, "n0": 100.0, "n_th_over_n0": 10.0,
+          "gain": [{"site": 1, "rate": 4.0}], "loss": [{"site": 4, "rate": 4.0}]}
+GRAPH9 = {"n_sites": 9, "edges": [[1, 2], [2, 3], [3, 4], [4, 5], [5, 6], [6, 7], [4, 8], [8, 9]], "gamma": 1e-2,
+          "nu": 2.0, "n0": 100.0, "gain": [{"site": 1, "rate": 4.0}],
+          "loss": [{"site": 7, "rate": 4.0}, {"site": 9, "rate": 4.0}]}
+
+
+def _ensemble(dataset, network, outer, inner, *, trajectories=4, histogram=None):
+    """Tables of a tiny real SDE dataset, as the workflow writes them (short runs, large dt)."""
+    from powergrid import ensembles
+
+    spec = {"dataset": dataset, "seed": 1, "network": network, "outer": outer, "inner": inner, "sde": {"dt": 0.05},
+            "outer_indices": list(range(len(outer["values"]))), "t_transient": 5.0, "t_average": 20.0,
+            "block": {"first": 0, "count": trajectories}, "histogram": histogram}
+    frames = [ensembles.trajectory_frames(p, ensembles.run_point(p, spec, threads=1), dataset)
+              for p in ensembles.ensemble_points(spec)]
+    traj = {k: pd.concat([f[k] for f in frames], ignore_index=True) for k in frames[0]}
+    stats = ensembles.statistics_frames(traj["traj_bonds"], traj["traj_sites"], traj["traj_points"])
+    out = {f"{dataset}/{k}": v for k, v in stats.items()}
+    out[f"{dataset}/trajectory_bonds"] = traj["traj_bonds"]
+    if histogram:
+        out[f"{dataset}/histograms"] = ensembles.merge_histograms([traj["histograms"]])
+    for df in out.values():
+        df.attrs["meta"] = {"spec": spec}
+    return out
+
+
+def sde_tables() -> dict[str, pd.DataFrame]:
+    ge = {"name": "gamma_e", "values": [1.0, 3.0, 5.0, 8.0]}
+    t = {}
+    t.update(_ensemble("fig3", CHAIN4, ge, {"name": "n_th_over_n0", "values": [0.0, 10.0]}))
+    t.update(_ensemble("fig3b", CHAIN4, {"name": "gamma_e", "values": [2.0, 8.0]},
+                       {"name": "n_th_over_n0", "values": [10.0]},
+                       histogram={"re": [-8.0, 8.0], "im": [-8.0, 8.0], "bins": 16, "every": 2}))
+    t.update(_ensemble("fig5", GRAPH9, {"name": "gamma_e@7", "values": [1.0, 4.0, 8.0]},
+                       {"name": "n_th_over_n0", "values": [3.0]}))
+    t.update(_ensemble("figS8", CHAIN4, ge, {"name": "nu", "values": [1.0, 3.0]}))
+    t.update(_ensemble("figS10", CHAIN4, ge, {"name": "n0_ratio@4", "values": [1.1, 1.5]}))
+    t.update(_ensemble("fig8b", CHAIN4, ge, {"name": "n0_ratio@1", "values": [1.1]}))
+    t.update(_ensemble("sde_convergence", CHAIN4, {"name": "dt", "values": [0.1, 0.05]},
+                       {"name": "gamma_e", "values": [2.0, 8.0]}, trajectories=8))
     return t
 
 

@@ -80,8 +80,9 @@ def run_point(point: EnsemblePoint, spec: dict, progress=None, threads: int | No
 
 
 def trajectory_frames(point: EnsemblePoint, result: sde.EnsembleResult, dataset: str) -> dict[str, pd.DataFrame]:
-    """Per-trajectory time means: one row per (trajectory, bond), (trajectory, site), trajectory;
-    and the histogram counts (non-zero bins) when the run made one."""
+    """Per-trajectory time means: one row per (trajectory, bond), (trajectory, site; with the
+    site's reservoir 'gain', 'loss' or '' and its rate), trajectory; and the histogram counts
+    (non-zero bins) when the run made one."""
     common = {"dataset": dataset, **point.columns(), "t_transient": result.t_transient,
               "t_average": result.t_average}
     traj = result.trajectories
@@ -94,8 +95,14 @@ def trajectory_frames(point: EnsemblePoint, result: sde.EnsembleResult, dataset:
         "J_mean": result.traj_J_mean.ravel(),
         "J2_mean": result.traj_J2_mean.ravel(),
     })
-    n = point.network.n_sites
+    net = point.network
+    n = net.n_sites
+    reservoir, rate = np.full(n, "", dtype=object), np.zeros(n)
+    for kind, group in (("gain", net.gain), ("loss", net.loss)):
+        for r in group:
+            reservoir[r.site], rate[r.site] = kind, r.rate
     sites = pd.DataFrame({**common, "trajectory": np.repeat(traj, n), "site": np.tile(np.arange(1, n + 1), n_traj),
+                          "reservoir": np.tile(reservoir, n_traj), "reservoir_rate": np.tile(rate, n_traj),
                           "occupation": result.traj_occupation.ravel()})
     points = pd.DataFrame({**common, "trajectory": traj, "Gbar": result.traj_Gbar,
                            "wall_time": result.wall_time / n_traj})  # share of the job's wall time (incl. compilation)
@@ -142,9 +149,10 @@ def statistics_frames(traj_bonds: pd.DataFrame, traj_sites: pd.DataFrame,
         for e, (a, b) in enumerate(edges.itertuples(index=False)):
             bonds.append({**params, "site_from": a, "site_to": b, **{k: stats[k][e] for k in
                           ("J_mean", "J_sem", "J_std", "J_std_sem")}})
-        for site in range(n_sites):
-            sites.append({**params, "site": site + 1, "occupation": stats["occupation"][site],
-                          "occupation_sem": stats["occupation_sem"][site]})
+        first = ts.iloc[:n_sites]
+        for site, row in enumerate(first.itertuples(index=False)):
+            sites.append({**params, "site": site + 1, "reservoir": row.reservoir, "reservoir_rate": row.reservoir_rate,
+                          "occupation": stats["occupation"][site], "occupation_sem": stats["occupation_sem"][site]})
         points.append({**params, "Gbar_mean": stats["Gbar_mean"], "Gbar_sem": stats["Gbar_sem"],
                        "wall_time": float(tp["wall_time"].sum())})
     return {"bonds": pd.DataFrame(bonds), "sites": pd.DataFrame(sites), "points": pd.DataFrame(points)}

@@ -8,16 +8,23 @@ from powergrid.plotting import TABLES
 FIGURE_INPUTS = {
     "fig1": (["fig1"], "Main text"),
     "fig2": (["fig2"], "Main text"),
+    "fig3": (["fig3", "extra_relaxation", "noisy_currents"], "Main text"),
+    "fig5": (["fig5", "noisy_currents"], "Main text"),
     "figS1": (["figS1"], "Supplement"),
     "figS3": (["figS3"], "Supplement"),
     "figS4": (["figS4"], "Supplement"),
     "figS5": (["figS5", "current_sweeps"], "Supplement"),
     "figS6": (["figS6", "current_sweeps"], "Supplement"),
     "figS7": (["figS7", "fig2", "current_sweeps"], "Supplement"),
+    "figS8": (["figS8", "noisy_currents"], "Supplement"),
     "figS9": (["figS9", "current_sweeps"], "Supplement"),
+    "figS10": (["figS10", "noisy_currents"], "Supplement"),
     "fig6": (["fig6", "figS3", "figS4"], "Article appendix"),
+    "fig7": (["fig7", "figS7", "fig2", "current_sweeps", "noisy_currents"], "Article appendix"),
+    "fig8": (["fig8", "figS9", "current_sweeps", "noisy_currents"], "Article appendix"),
     "fig9": (["figS5", "current_sweeps"], "Article appendix"),
     "extra-relaxation": (["extra_relaxation"], "Beyond the paper"),
+    "extra-sde-convergence": (["extra_sde_convergence", "noisy_currents"], "Beyond the paper"),
 }
 FIGURES = list(FIGURE_INPUTS)
 
@@ -46,7 +53,7 @@ for _fig, (_modules, _category) in FIGURE_INPUTS.items():
             figure=_fig,
             tables=_tables,
             code=code_version(
-                *(f"plotting/{m}" for m in _modules), "plotting/style", "plotting/_common"
+                *(f"plotting/{m}" for m in _modules), "plotting/style", "plotting/_common", "analytic"
             ),
         log:
             f"logs/figures/{_fig}.log",

@@ -11,7 +11,10 @@ from powergrid.logs import job_logger
 from powergrid.plotting import FIGURES, style
 
 log = job_logger("figure", snakemake.log[0])
-data = {key: tables.read_table(path) for key, path in zip(snakemake.params.tables, snakemake.input)}
+data = {}
+for key, path in zip(snakemake.params.tables, snakemake.input):
+    data[key] = tables.read_table(path)
+    data[key].attrs["meta"] = tables.read_meta(path)  # the spec that made the table (numerics, seeds)
 fig = FIGURES[snakemake.params.figure](data)
 stem = str(Path(snakemake.output.pdf).with_suffix(""))
 style.save(fig, stem)

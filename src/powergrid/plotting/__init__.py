@@ -5,34 +5,16 @@ keys each one reads are in ``TABLES[name]`` (and the module's ``TABLES``). Save 
 ``style.save(fig, stem)``. No solver is imported here.
 """
 
-from . import extra_relaxation, fig1, fig2, fig6, figS1, figS3, figS4, figS5, figS6, figS7, figS9, style  # noqa: F401
+from . import (extra_relaxation, extra_sde_convergence, fig1, fig2, fig3, fig5, fig6, fig7, fig8, figS1, figS3,  # noqa: F401
+               figS4, figS5, figS6, figS7, figS8, figS9, figS10, style)
 
-FIGURES = {
-    "fig1": fig1.plot,
-    "fig2": fig2.plot,
-    "fig6": fig6.plot,
-    "figS1": figS1.plot,
-    "figS3": figS3.plot,
-    "figS4": figS4.plot,
-    "figS5": figS5.plot,
-    "fig9": figS5.plot,
-    "figS6": figS6.plot,
-    "figS7": figS7.plot,
-    "figS9": figS9.plot,
-    "extra-relaxation": extra_relaxation.plot,
+# output name -> plotting module (fig9 is the same figure as S5)
+_MODULES = {
+    "fig1": fig1, "fig2": fig2, "fig3": fig3, "fig5": fig5, "fig6": fig6, "fig7": fig7, "fig8": fig8,
+    "fig9": figS5, "figS1": figS1, "figS3": figS3, "figS4": figS4, "figS5": figS5, "figS6": figS6,
+    "figS7": figS7, "figS8": figS8, "figS9": figS9, "figS10": figS10,
+    "extra-relaxation": extra_relaxation, "extra-sde-convergence": extra_sde_convergence,
 }
 
-TABLES = {
-    "fig1": fig1.TABLES,
-    "fig2": fig2.TABLES,
-    "fig6": fig6.TABLES,
-    "figS1": figS1.TABLES,
-    "figS3": figS3.TABLES,
-    "figS4": figS4.TABLES,
-    "figS5": figS5.TABLES,
-    "fig9": figS5.TABLES,
-    "figS6": figS6.TABLES,
-    "figS7": figS7.TABLES,
-    "figS9": figS9.TABLES,
-    "extra-relaxation": extra_relaxation.TABLES,
-}
+FIGURES = {name: module.plot for name, module in _MODULES.items()}
+TABLES = {name: module.TABLES for name, module in _MODULES.items()}
