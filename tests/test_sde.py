@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 from scipy.linalg import solve_continuous_lyapunov
 
+from powergrid import analytic
 from powergrid.deterministic import random_start, steady_state
 from powergrid.model import Network, Reservoir
 from powergrid.sde import (DEFAULT_DT, EnsembleResult, HistogramGrid, run_ensemble, standard_normals,
@@ -205,3 +206,33 @@ def test_divergence_names_the_parameters_and_the_time():
     assert "between t = " in msg and "gamma = 0.001" in msg and "gain = [(0, 4.0)]" in msg
     t_hi = float(msg.split("between t = ")[1].split(" and ")[1].split(" ")[0])
     assert 10.0 < t_hi < 1e3  # ~ ln(1e150) / growth rate, long before the end of the run (1e4)
+
+
+# -- the thermal-regime estimates of the supplement (N = 2, eqs. S47-S54) ---------------------------
+
+def two_sites(gamma_e, gamma=1e-3, n_th_over_n0=10.0, n0=100.0):
+    return Network.chain(2, 4.0, gamma_e, gamma, n0=n0, n_th_over_n0=n_th_over_n0)
+
+
+@pytest.mark.parametrize("gamma_e", [1.0, 2.0])
+def test_symmetric_phase_occupation_follows_S47(gamma_e):
+    """<|alpha_1|^2> = <|alpha_2|^2> ~ sqrt((Gi - Ge)/2 gamma + (Nth/2n0)^2) + Nth/2n0 (eq. S47, an
+    estimate that replaces <1/|alpha|^2> by 1/<|alpha|^2>): within 10 % (measured: 6 %, 8 %).
+    The supplement's current estimates (S48: 30-45 % high) and Delta J (S52: 2x ours, whose
+    normalisation the equilibrium test fixes) are cruder; the README lists the measured ratios."""
+    r = run_ensemble(two_sites(gamma_e), t_transient=3000.0, t_average=10000.0, n_traj=16, seed=SEED, threads=1)
+    expected = analytic.occupation_symmetric_thermal(4.0, gamma_e, 1e-3, 10.0)
+    assert abs(r.occupation[0] - r.occupation[1]) < 3 * np.hypot(*r.occupation_sem)
+    assert r.occupation[0] == pytest.approx(expected, rel=0.10)
+
+
+def test_broken_phase_current_noise_scales_as_sqrt_gamma_nth():
+    """Deep in the broken phase Var(J) ~ gamma N_th g^2 / Gamma_e (eqs. S53, S54): Delta J grows by
+    sqrt(10) when gamma N_th grows tenfold (quantum noise switched off by a huge n0). The
+    prefactor of S53/S54 is 2.3-3x below the measured Delta J (README)."""
+    small = run_ensemble(two_sites(8.0, n_th_over_n0=1.0, n0=1e12), t_transient=3000.0, t_average=5000.0,
+                         n_traj=16, seed=SEED, threads=1)
+    large = run_ensemble(two_sites(8.0, n_th_over_n0=10.0, n0=1e12), t_transient=3000.0, t_average=5000.0,
+                         n_traj=16, seed=SEED, threads=1)
+    assert large.J_std[0] / small.J_std[0] == pytest.approx(np.sqrt(10.0), rel=0.05)
+    assert large.J_mean[0] == pytest.approx(small.J_mean[0], rel=0.03)  # the mean hardly moves

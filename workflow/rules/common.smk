@@ -100,3 +100,23 @@ def code_version(*modules):
     for m in modules:
         digest.update((Path(SRC) / "powergrid" / f"{m}.py").read_bytes())
     return digest.hexdigest()[:16]
+
+
+def sde_minutes(wildcards):
+    """Minutes to declare for an SDE job (SLURM): 5x its site-steps at 2e-8 s each (measured: about
+    1e-8 s per site-step and thread, benchmarks/sde.py), plus 10 minutes."""
+    d = DATASETS[wildcards.dataset]
+    indices, _, count = sde_jobs(wildcards.dataset)[int(wildcards.chunk)]
+    dt = min([config["sde"]["dt"]] + [v for a in ("outer", "inner") if d[a]["name"] == "dt" for v in axis_values(d[a])])
+    steps = (d["t_transient"] + d["t_average"]) / dt
+    site_steps = len(indices) * len(axis_values(d["inner"])) * count * steps * d["network"]["n_sites"]
+    return int(10 + 5 * site_steps * 2e-8 / 60)
+
+
+def sde_chunk_tables(table):
+    return lambda wc: expand(
+        "results/{dataset}/chunks/{chunk}/{table}.parquet",
+        dataset=wc.dataset,
+        chunk=range(job_count(wc.dataset)),
+        table=table,
+    )

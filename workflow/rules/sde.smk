@@ -7,16 +7,6 @@ SDE_DATASETS = datasets_with("sde")
 HISTOGRAM_DATASETS = [d for d in SDE_DATASETS if DATASETS[d].get("histogram")]
 
 
-def sde_minutes(wildcards):
-    """Runtime to declare (SLURM): a generous multiple of the measured cost per site-step."""
-    d = DATASETS[wildcards.dataset]
-    indices, _, count = sde_jobs(wildcards.dataset)[int(wildcards.chunk)]
-    dt = min([config["sde"]["dt"]] + [v for a in ("outer", "inner") if d[a]["name"] == "dt" for v in axis_values(d[a])])
-    steps = (d["t_transient"] + d["t_average"]) / dt
-    site_steps = len(indices) * len(axis_values(d["inner"])) * count * steps * d["network"]["n_sites"]
-    return int(10 + 5 * site_steps * 2e-8 / 60)
-
-
 rule sde_chunk:
     output:
         traj_bonds="results/{dataset}/chunks/{chunk}/traj_bonds.parquet",
@@ -53,15 +43,6 @@ use rule sde_chunk as sde_histogram_chunk with:
         "logs/{dataset}/sde_{chunk}.log",
     benchmark:
         "logs/{dataset}/sde_{chunk}.benchmark.tsv"
-
-
-def sde_chunk_tables(table):
-    return lambda wc: expand(
-        "results/{dataset}/chunks/{chunk}/{table}.parquet",
-        dataset=wc.dataset,
-        chunk=range(job_count(wc.dataset)),
-        table=table,
-    )
 
 
 rule sde_statistics:
