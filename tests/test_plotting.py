@@ -25,8 +25,9 @@ BOND_COLS = POINT_COLS + ["site_from", "site_to", "J_mean", "J_min", "J_max"]
 
 EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "figS4": 1, "figS5": 2, "fig9": 2, "figS6": 2, "figS7": 4, "figS9": 2,
                    "extra-relaxation": 2,
-                   # SDE figures: fig3 = a + 2 x 4 histograms (b) + c + d; insets count
-                   "fig3": 11, "fig5": 3, "fig7": 5, "fig8": 2, "figS8": 2, "figS10": 2, "extra-sde-convergence": 3}
+                   # SDE figures (insets count): fig3 = a + its <J> inset + 2 x 4 histograms (b) + c + d;
+                   # every <J> +- Delta J panel has a <J> inset, fig7d also a Gbar inset, fig5b a Delta J inset
+                   "fig3": 12, "fig5": 3, "fig7": 6, "fig8": 3, "figS8": 4, "figS10": 4, "extra-sde-convergence": 3}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ configured step).
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from . import style
 from ._common import table
@@ -46,6 +47,9 @@ def draw_dt(ax, tables, value: str, error: str, ylabel: str):
     ax.axvline(configured_dt(bonds), color=style.COLORS["reference"], lw=0.7, ls=":")
     ax.axhline(0.0, color="0.7", lw=0.5, zorder=0)
     ax.set_xscale("log")
+    steps = np.sort(bonds["dt"].unique())
+    ax.set_xticks(steps, [f"{v:g}" for v in steps])
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel(r"$\Delta t\,g$")
     ax.set_ylabel(ylabel)
     ax.legend(loc="upper left", fontsize=6.5)

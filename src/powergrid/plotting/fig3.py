@@ -18,7 +18,7 @@ import numpy as np
 from .. import analytic
 from . import extra_relaxation, style
 from ._common import STEADY_KINDS, table
-from .noisy_currents import bond, draw_band, equilibrium_band, label_axes, mark_gamma_i
+from .noisy_currents import bond, draw_band, equilibrium_band, label_axes, mark_gamma_i, mean_inset
 
 TABLES = ("fig3/bonds", "fig3/points", "fig3b/histograms", "fig3c/relaxation", "fig3c/relaxation_fits",
           "fig3d_deterministic/sites")
@@ -37,6 +37,7 @@ def draw_a(ax, tables):
     n = int(bonds["n_sites"].iloc[0])
     rows = bond(bonds, n)
     draw_band(ax, rows, THERMAL_COLOR, r"$\langle J\rangle\pm\Delta J$")
+    mean_inset(ax, rows, THERMAL_COLOR)
     equilibrium_band(ax, float(rows["n_th_over_n0"].iloc[0]))
     mark_gamma_i(ax, float(rows["gamma_i"].iloc[0]))
     ax.axhline(0.0, color="0.8", lw=0.5, zorder=0)

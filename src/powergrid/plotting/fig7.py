@@ -50,7 +50,7 @@ def draw_d(ax, tables):
     nu = float(bonds["nu"].min())
     draw_last_bond(ax, bonds[bonds["nu"] == nu], title=rf"$\nu={nu:g}$, " + noise_title(bonds))
     pts = points[points["nu"] == nu].sort_values("gamma_e")
-    inset = ax.inset_axes([0.13, 0.62, 0.36, 0.33])
+    inset = ax.inset_axes([0.12, 0.62, 0.33, 0.33])
     inset.errorbar(pts["gamma_e"], pts["Gbar_mean"], yerr=pts["Gbar_sem"], color="0.2", lw=0.9, marker="o", ms=1.5,
                    elinewidth=0.6, capsize=0)
     inset.set_ylabel(r"$\bar\Gamma/g$", fontsize=7, labelpad=1)

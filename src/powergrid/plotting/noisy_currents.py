@@ -58,10 +58,26 @@ def noise_title(rows) -> str:
     return rf"$N={int(r['n_sites'])}$, $N_{{th}}/n_0={r['n_th_over_n0']:g}$, $n_0={r['n0']:g}$"
 
 
+def mean_inset(ax, rows, color, x: str = "gamma_e", where=(0.6, 0.62, 0.37, 0.33)):
+    """<J> alone, with its standard errors, on its own scale (the band dwarfs it where the
+    thermal fluctuations are large)."""
+    inset = ax.inset_axes(list(where))
+    rows = rows.sort_values(x)
+    inset.errorbar(rows[x], rows["J_mean"], yerr=rows["J_sem"], color=color, lw=0.9, marker="o", ms=1.2,
+                   elinewidth=0.6, capsize=0)
+    inset.set_xlim(ax.get_xlim())
+    inset.set_ylim(bottom=min(0.0, float(rows["J_mean"].min())))
+    inset.set_ylabel(r"$\langle J\rangle$", fontsize=7, labelpad=1)
+    inset.tick_params(labelsize=6)
+    return inset
+
+
 def draw_last_bond(ax, bonds, color=style.OKABE_ITO[0], title: str | None = None):
-    """One SDE sweep on the chain's last bond: <J> +- Delta J, the equilibrium band, Gamma_e = Gamma_i."""
+    """One SDE sweep on the chain's last bond: <J> +- Delta J, the equilibrium band, Gamma_e = Gamma_i,
+    and an inset with <J> on its own scale."""
     rows = bond(bonds, int(bonds["n_sites"].iloc[0]))
     draw_band(ax, rows, color, r"$\langle J\rangle\pm\Delta J$")
+    mean_inset(ax, rows, color)
     equilibrium_band(ax, float(rows["n_th_over_n0"].iloc[0]))
     mark_gamma_i(ax, float(rows["gamma_i"].iloc[0]))
     ax.axhline(0.0, color="0.8", lw=0.5, zorder=0)
