@@ -13,6 +13,7 @@ Tables: ``fig5/bonds``, ``fig5/sites``.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from . import style
 from ._common import table
@@ -125,11 +126,12 @@ def draw_b(ax, tables):
     ax.set_ylabel(r"$\langle J_\ell\rangle\,/\,(g\,n_0)$")
     ax.set_xlim(float(bonds[swept].min()), float(bonds[swept].max()))
     ax.axhline(0.0, color="0.8", lw=0.5, zorder=0)
-    ax.legend(loc="upper left", fontsize=6.5)
+    ax.legend(loc="center left", fontsize=6.5)
     r = bonds.iloc[0]
     ax.set_title(rf"$\gamma={r['gamma']:g}\,g$, $N_{{th}}/n_0={r['n_th_over_n0']:g}$, $n_0={r['n0']:g}$", fontsize=8)
     inset.set_ylabel(r"$\Delta J_\ell$", fontsize=7, labelpad=1)
     inset.tick_params(labelsize=6)
+    inset.xaxis.set_major_locator(MaxNLocator(4))
     inset.set_xlim(ax.get_xlim())
 
 

@@ -7,6 +7,7 @@ the instantaneous current, whose edges carry the error of <J> and Delta J combin
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import analytic
 from . import style
@@ -69,6 +70,7 @@ def mean_inset(ax, rows, color, x: str = "gamma_e", where=(0.6, 0.62, 0.37, 0.33
     inset.set_ylim(bottom=min(0.0, float(rows["J_mean"].min())))
     inset.set_ylabel(r"$\langle J\rangle$", fontsize=7, labelpad=1)
     inset.tick_params(labelsize=6)
+    inset.xaxis.set_major_locator(MaxNLocator(4))
     return inset
 
 
