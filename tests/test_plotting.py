@@ -27,7 +27,9 @@ EXPECTED_PANELS = {"fig1": 2, "fig2": 3, "fig6": 2, "figS1": 2, "figS3": 1, "fig
                    "extra-relaxation": 2,
                    # SDE figures (insets count): fig3 = a + its <J> inset + 2 x 4 histograms (b) + c + d;
                    # every <J> +- Delta J panel has a <J> inset, fig7d also a Gbar inset, fig5b a Delta J inset
-                   "fig3": 12, "fig5": 3, "fig7": 6, "fig8": 3, "figS8": 4, "figS10": 4, "extra-sde-convergence": 3}
+                   "fig3": 12, "fig5": 3, "fig7": 6, "fig8": 3, "figS8": 4, "figS10": 4, "extra-sde-convergence": 3,
+                   # quantum figures: fig4a has the peak-height inset
+                   "fig4": 3, "figS2": 2, "extra-quantum-N3": 2, "extra-truncation-convergence": 2}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -124,6 +126,35 @@ def synthetic_tables() -> dict[str, pd.DataFrame]:
                                                     window_min=0.5, window_max=2.0) for n in (4, 6)])
     t["fig3d_deterministic/sites"], _ = _sweep("fig3d_deterministic", [(4.0, ge, 0, j) for j, ge in enumerate(g10)])
     t.update(sde_tables())
+    t.update(quantum_tables())
+    return t
+
+
+def _quantum(dataset, network, outer, inner, n_basis, solver="exact"):
+    """Tables of a tiny real quantum dataset (small truncations), as the workflow writes them."""
+    from powergrid import quantum_sweeps
+
+    spec = {"dataset": dataset, "seed": 1, "network": network, "outer": outer, "inner": inner, "n_basis": n_basis,
+            "outer_indices": list(range(len(outer["values"]))), "solver": solver, "leak_bound": 1.0,
+            "trajectories": {"count": 4, "dt": 0.05, "t_transient": 5.0, "t_average": 20.0}}
+    frames = [quantum_sweeps.point_frames(p, quantum_sweeps.solve_point(p, spec, threads=1), dataset)
+              for p in quantum_sweeps.quantum_points(spec)]
+    return {f"{dataset}/{k}": pd.concat([f[k] for f in frames], ignore_index=True) for k in frames[0]}
+
+
+def quantum_tables() -> dict[str, pd.DataFrame]:
+    two = {"n_sites": 2, "gamma": 1e-2, "gain": [{"site": 1, "rate": 4.0}], "loss": [{"site": 2, "rate": 4.0}]}
+    ge = {"name": "gamma_e", "values": [2.0, 4.0, 6.0]}
+    t = {}
+    t.update(_quantum("fig4a_quantum", two, ge, {"name": "n0", "values": [1.0, 2.0]}, [6, 8]))
+    t.update(_quantum("fig4b", two, ge, {"name": "n0", "values": [1.0, 2.0]}, [6, 8]))
+    t.update(_quantum("figS2_quantum", two, ge, {"name": "n0", "values": [2.0]}, [6], solver="trajectories"))
+    t.update(_quantum("extra_quantum_n3", {**two, "n_sites": 3, "loss": [{"site": 3, "rate": 4.0}]}, ge,
+                      {"name": "n0", "values": [1.0]}, [5]))
+    t.update(_quantum("quantum_truncation", two, ge, {"name": "n0", "values": [1.0, 1.0]}, [6, 8]))
+    four_sde = {**two, "n0": 10.0}
+    t.update(_ensemble("fig4a_sde", four_sde, ge, {"name": "n0", "values": [10.0, 30.0]}))
+    t.update(_ensemble("figS2_sde", four_sde, ge, {"name": "n0", "values": [15.0]}))
     return t
 
 

@@ -9,8 +9,9 @@ import pytest
 from powergrid import tables
 
 ROOT = Path(__file__).resolve().parents[1]
-FIGURES = ["fig1", "fig2", "fig3", "fig5", "fig6", "fig7", "fig8", "fig9", "figS1", "figS3", "figS4", "figS5",
-           "figS6", "figS7", "figS8", "figS9", "figS10", "extra-relaxation", "extra-sde-convergence"]
+FIGURES = ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "fig9", "figS1", "figS2", "figS3", "figS4",
+           "figS5", "figS6", "figS7", "figS8", "figS9", "figS10", "extra-relaxation", "extra-sde-convergence",
+           "extra-quantum-N3", "extra-truncation-convergence"]
 
 
 def snakemake(*args, cwd=ROOT, timeout=600):

@@ -159,10 +159,15 @@ def _check_semantics(config):
             _check_range(dataset[axis], where + [axis])
             _check_counting_axis(dataset[axis], where + [axis])
             name = dataset[axis]["name"]
-            if name in SDE_ONLY_AXES and dataset["method"] != "sde":
-                _fail(where + [axis, "name"], name, "an axis of sde datasets only")
+            if name in _NOISY_METHODS and dataset["method"] not in _NOISY_METHODS[name]:
+                _fail(where + [axis, "name"], name, f"an axis of {' and '.join(_NOISY_METHODS[name])} datasets only")
             targets[axis] = _axis_target(name, dataset["network"], where + [axis, "name"])
             _check_axis_bounds(dataset[axis], where + [axis])
+        if "n_basis" in dataset:
+            n_inner = len(dataset["inner"]["values"]) if "values" in dataset["inner"] else dataset["inner"]["points"]
+            if len(dataset["n_basis"]) != n_inner:
+                _fail(where + ["n_basis"], dataset["n_basis"],
+                      f"needs one truncation per value of inner ({n_inner} values of {dataset['inner']['name']})")
         if "histogram" in dataset:
             for key in ("re", "im"):
                 low, high = dataset["histogram"][key]
@@ -175,7 +180,7 @@ def _check_semantics(config):
 
 
 # Noise strengths and the SDE time step do not enter the deterministic equations
-SDE_ONLY_AXES = ("n0", "n_th_over_n0", "dt")
+_NOISY_METHODS = {"n0": ("sde", "quantum"), "n_th_over_n0": ("sde", "quantum"), "dt": ("sde",)}
 # Axes whose values must be > 0 (or >= 0): a rate, a time step, a saturation number
 _POSITIVE_AXES = ("nu", "n0", "dt")
 _NON_NEGATIVE_AXES = ("gamma_i", "gamma_e", "gamma", "n_th_over_n0", "disorder")
@@ -283,7 +288,7 @@ def _axis_target(name, network, path):
         if site not in losses:
             _fail(path, name, f"site {site} has no loss reservoir (loss {_sites(losses)})")
         return ("loss", site)
-    if name in ("gamma", "disorder", "realization", "nu") or name in SDE_ONLY_AXES:
+    if name in ("gamma", "disorder", "realization", "nu") or name in _NOISY_METHODS:
         return (name,)
     if name.startswith("n0_ratio@"):
         site = int(name.partition("@")[2])

@@ -82,7 +82,6 @@ import math
 import time
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from numba import njit
 
@@ -90,7 +89,7 @@ from .model import Network
 
 METHOD = "sector-resolved steady state: GMRES + symmetric block Gauss-Seidel over excitation-number sectors"
 DEFAULT_TOL = 1e-12      # GMRES: ||A x - w||_2 (Hilbert-Schmidt) below this
-DEFAULT_RESTART = 40     # GMRES basis size; memory ~ (restart + 1) real vectors of sum_k dim(k)^2
+DEFAULT_RESTART = 30     # GMRES basis size; memory ~ (restart + 1) real vectors of sum_k dim(k)^2
 DEFAULT_MAXITER = 3000   # preconditioned GMRES iterations in all
 
 
@@ -376,6 +375,25 @@ def _liouvillian(xc, out, bounds, off2, h_diag, hop_ptr, hop_col, hop_val, direc
         _add_jumps(xc, out, k, 1.0, bounds, off2, direction, source, amplitude, -1)
 
 
+SMALL = 48  # below this block size the kernels multiply matrices in their own loops (no BLAS call)
+
+
+@njit(cache=True, nogil=True)
+def _mm(a, b):
+    """a @ b for square complex blocks: loops when small (a BLAS call, possibly threaded, costs
+    more than the product there), BLAS (np.dot) otherwise."""
+    d = a.shape[0]
+    if d > SMALL:
+        return np.dot(a, b)
+    out = np.zeros((d, d), np.complex128)
+    for i in range(d):
+        for m in range(d):
+            x = a[i, m]
+            for j in range(d):
+                out[i, j] += x * b[m, j]
+    return out
+
+
 @njit(cache=True, nogil=True)
 def _solve_l0(y, k, bounds, off2, V, Vi, den):
     """L0_k^{-1} y for a Hermitian d x d block y: V [(Vi y Vi^dag) o den] V^dag (four products)."""
@@ -384,10 +402,10 @@ def _solve_l0(y, k, bounds, off2, V, Vi, den):
     v = V[o:o + d * d].reshape(d, d)
     vi = Vi[o:o + d * d].reshape(d, d)
     dn = den[o:o + d * d].reshape(d, d)
-    p = np.dot(vi, y)                                       # Vi y
-    t = np.dot(vi, np.ascontiguousarray(np.conj(p.T))) * dn  # Vi (Vi y)^dag = Vi y Vi^dag (y Hermitian)
-    q = np.dot(v, t)                                        # V X~
-    return np.dot(v, np.ascontiguousarray(np.conj(q.T)))    # V (V X~)^dag = V X~ V^dag (X~ Hermitian)
+    p = _mm(vi, y)                                       # Vi y
+    t = _mm(vi, np.ascontiguousarray(np.conj(p.T))) * dn  # Vi (Vi y)^dag = Vi y Vi^dag (y Hermitian)
+    q = _mm(v, t)                                        # V X~
+    return _mm(v, np.ascontiguousarray(np.conj(q.T)))    # V (V X~)^dag = V X~ V^dag (X~ Hermitian)
 
 
 @njit(cache=True, nogil=True)
@@ -687,17 +705,15 @@ def negativity(sec: Sectors, blocks: list[np.ndarray]) -> float:
     """
     nb = sec.n_basis
     red = reduced_end_blocks(sec, blocks)
+    flat = np.concatenate([r.ravel() for r in red])
+    dim = np.array([r.shape[0] for r in red], np.int64)
+    off = np.concatenate([[0], np.cumsum(dim ** 2)])
     total = 0.0
     for dd in range(-(nb - 1), nb):
         a = np.arange(max(0, dd), min(nb - 1, nb - 1 + dd) + 1)
-        if a.size == 0:
-            continue
-        sig = np.zeros((a.size, a.size), np.complex128)
-        for p, a1 in enumerate(a):
-            s = a1 + a - dd                      # reduced sector of each (a1, b1) pair
-            lo = np.maximum(0, s - nb + 1)
-            for q in range(a.size):
-                sig[p, q] = red[s[q]][a1 - lo[q], a[q] - lo[q]]
+        s = a[:, None] + a[None, :] - dd          # reduced sector of each (a1, b1) pair
+        lo = np.maximum(0, s - nb + 1)
+        sig = flat[off[s] + (a[:, None] - lo) * dim[s] + (a[None, :] - lo)]
         ev = np.linalg.eigvalsh(0.5 * (sig + sig.conj().T))
         total -= ev[ev < 0].sum()
     return float(total)

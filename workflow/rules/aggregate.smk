@@ -12,7 +12,7 @@ rule aggregate_table:
     wildcard_constraints:
         # an SDE dataset's sites and bonds are ensemble statistics (rule sde_statistics)
         dataset=one_of(d for d in DATASETS if DATASETS[d]["method"] != "sde"),
-        table="sites|bonds|relaxation",
+        table="sites|bonds|points|relaxation",
     log:
         "logs/{dataset}/aggregate_{table}.log",
     localrule: True

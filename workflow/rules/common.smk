@@ -66,15 +66,15 @@ def dataset_spec(dataset, outer_indices):
         outer={"name": d["outer"]["name"], "values": axis_values(d["outer"])},
         outer_indices=outer_indices,
         inner={"name": d["inner"]["name"], "values": axis_values(d["inner"])},
-        solver=config["solver"],
         seed=config["seed"],
     )
+    if d["method"] in ("steady_state", "relaxation"):
+        spec["solver"] = config["solver"]
     if d["method"] == "relaxation":
         spec["relaxation"] = config["relaxation"]
     if d["method"] == "sde":
         # threads and the split of ensembles into jobs do not change the numbers
         spec["sde"] = {"dt": config["sde"]["dt"]}
-        del spec["solver"]
     return spec
 
 
@@ -120,3 +120,10 @@ def sde_chunk_tables(table):
         chunk=range(job_count(wc.dataset)),
         table=table,
     )
+
+
+def quantum_mem_mb(wildcards):
+    """Memory to declare for a quantum job: the solver's estimate for its largest truncation, +25 %."""
+    from powergrid.quantum_sweeps import memory_bytes
+
+    return int(1.25 * memory_bytes(DATASETS[wildcards.dataset]) / 1e6) + 100

@@ -8,6 +8,8 @@ rule steady_state_chunk:
     output:
         sites="results/{dataset}/chunks/{chunk}/sites.parquet",
         bonds="results/{dataset}/chunks/{chunk}/bonds.parquet",
+    wildcard_constraints:
+        dataset=one_of(datasets_with("steady_state")),
     params:
         spec=chunk_spec,
         code=code_version(*SOLVER_CODE),

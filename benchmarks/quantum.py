@@ -1,0 +1,176 @@
+"""Benchmark of the quantum regime (powergrid.quantum, powergrid.quantum_trajectories).
+
+Prints, from one run on this machine (one BLAS/numba thread everywhere):
+
+1. Steady state at n_basis states per site (default 20), N = 2, Gamma_i = 4, Gamma_e = 3,
+   gamma = 0.1, n0 = 1: the sector-resolved solver against qutip.steadystate on the full space
+   (default method "direct"), each in its own subprocess: wall time of the solve, its peak memory
+   (increase of the peak RSS over the process's RSS just before the solve: interpreter, imports
+   and numba's compiled kernels are not counted; a warm-up solve at a tiny truncation loads every
+   kernel first) and the largest difference of <J>, Delta J, occupations and negativity (QuTiP's
+   from numpy's eigvalsh of its partial transpose: qutip.negativity itself is ~2e-9 off).
+2. Quantum trajectories against qutip.mcsolve at the same point and truncation, from the vacuum,
+   both sampling J, n_1, n_2 every dt = 0.05 for t in [0, T]: CPU time per trajectory and unit
+   of simulated time (ours: dt = 0.05 with jump times bisected to dt/32; mcsolve: its default
+   adaptive integrator and jump-time root finding).
+3. Accuracy of the trajectory time step at a point with many jumps (Gamma_e = 6, gamma = 0.2,
+   n_basis = 12): z-scores of <J> and occupations against the exact steady state for our default
+   (dt = 0.05, levels = 5), the same dt without bisection (levels = 0: jump at the end of the step,
+   the paper's scheme at 25x its dt) and the paper's dt = 2e-3 without bisection, with the CPU
+   time of each.
+
+Usage: python benchmarks/quantum.py [--n-basis 20] [--t-mc 50] [--n-mc 20]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+import numpy as np
+
+from powergrid.model import Network
+
+POINT = dict(gamma_i=4.0, gamma_e=3.0, gamma=0.1, n0=1.0)
+
+CHILD = r"""
+import json, os, resource, sys, time
+import numpy as np
+from powergrid.model import Network
+mode, nb = sys.argv[1], int(sys.argv[2])
+p = json.loads(sys.argv[3])
+net = Network.chain(2, p["gamma_i"], p["gamma_e"], p["gamma"], n0=p["n0"])
+def rss_now():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+if mode == "ours":
+    from powergrid.quantum import exact_steady_state
+    exact_steady_state(net, 4)                      # compile / load the kernels
+    base = rss_now()
+    t = time.perf_counter()
+    r = exact_steady_state(net, nb)
+    wall = time.perf_counter() - t
+    out = dict(J=r.J_mean_quanta.tolist(), dJ=r.J_std_quanta.tolist(), occ=r.occupation_quanta.tolist(),
+               neg=r.negativity, iterations=r.iterations, unknowns=r.unknowns)
+else:
+    import qutip as qt
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(sys.argv[4])), "..", "tests"))
+    from test_quantum import negativity_of, qutip_model
+    H, c, a, cur = qutip_model(net, 4)
+    qt.steadystate(H, c)                             # warm-up (imports, solver set-up)
+    H, c, a, cur = qutip_model(net, nb)
+    base = rss_now()
+    t = time.perf_counter()
+    rho = qt.steadystate(H, c)
+    wall = time.perf_counter() - t
+    jm = [qt.expect(j, rho) for j in cur]
+    j2 = [qt.expect(j * j, rho) for j in cur]
+    out = dict(J=jm, dJ=[float(np.sqrt(b - x * x)) for x, b in zip(jm, j2)],
+               occ=[qt.expect(x.dag() * x, rho) for x in a], neg=negativity_of(rho), unknowns=(nb ** 2) ** 2)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+out.update(wall=wall, mem=max(peak - base, 0), peak=peak, base=base)
+print(json.dumps(out))
+"""
+
+
+def child(mode: str, nb: int) -> dict:
+    res = subprocess.run([sys.executable, "-c", CHILD, mode, str(nb), json.dumps(POINT), __file__],
+                         capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def part1(nb: int):
+    ours, theirs = child("ours", nb), child("qutip", nb)
+    diff = max(max(abs(a - b) for a, b in zip(ours[k], theirs[k], strict=True)) for k in ("J", "dJ", "occ"))
+    diff = max(diff, abs(ours["neg"] - theirs["neg"]))
+    print(f"1. steady state, N = 2, n_basis = {nb}, {POINT}")
+    print(f"   ours : {ours['wall']:8.3f} s, +{ours['mem'] / 2**20:8.1f} MiB over {ours['base'] / 2**20:.0f} MiB "
+          f"({ours['unknowns']} real unknowns, {ours['iterations']} GMRES iterations)")
+    print(f"   qutip: {theirs['wall']:8.3f} s, +{theirs['mem'] / 2**20:8.1f} MiB over {theirs['base'] / 2**20:.0f} MiB "
+          f"({theirs['unknowns']} complex unknowns)")
+    print(f"   ratio: {theirs['wall'] / ours['wall']:.0f}x faster, "
+          f"{theirs['mem'] / max(ours['mem'], 1):.0f}x less memory; "
+          f"max |difference| of <J>, Delta J, <n>, negativity = {diff:.1e}")
+    print(f"   values: <J> = {ours['J'][0]:.10f}, Delta J = {ours['dJ'][0]:.10f}, negativity = {ours['neg']:.10f}")
+
+
+def part2(nb: int, t_end: float, n_traj: int):
+    import qutip as qt
+
+    from powergrid.quantum_trajectories import run_trajectories
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+    from test_quantum import qutip_model
+
+    net = Network.chain(2, POINT["gamma_i"], POINT["gamma_e"], POINT["gamma"], n0=POINT["n0"])
+    dt = 0.05
+    run_trajectories(net, 4, dt=dt, t_transient=0.0, t_average=1.0, n_traj=1, seed=np.random.SeedSequence(0))
+    t = time.process_time()
+    r = run_trajectories(net, nb, dt=dt, t_transient=0.0, t_average=t_end, n_traj=n_traj,
+                         seed=np.random.SeedSequence(1), threads=1)
+    ours = (time.process_time() - t) / (n_traj * t_end)
+    H, c, a, cur = qutip_model(net, nb)
+    tlist = dt * np.arange(round(t_end / dt) + 1)
+    vac = qt.tensor(qt.basis(nb, 0), qt.basis(nb, 0))
+    e_ops = [cur[0], a[0].dag() * a[0], a[1].dag() * a[1]]
+    qt.mcsolve(H, vac, tlist[:3], c, e_ops=e_ops, ntraj=1, options={"progress_bar": False})
+    t = time.process_time()
+    mc = qt.mcsolve(H, vac, tlist, c, e_ops=e_ops, ntraj=n_traj, seeds=np.random.SeedSequence(2),
+                    options={"progress_bar": False, "map": "serial"})
+    theirs = (time.process_time() - t) / (n_traj * t_end)
+    mc_j = float(np.mean(np.asarray(mc.expect[0])[1:]))
+    print(f"2. trajectories, N = 2, n_basis = {nb}, {n_traj} trajectories x {t_end:g}/g from the vacuum")
+    print(f"   ours   : {ours * 1e3:8.3f} ms CPU per trajectory and 1/g (dt = {dt}, levels = 5); time-mean <J> = "
+          f"{r.J_mean[0]:.3f} +- {r.J_sem[0]:.3f}")
+    print(f"   mcsolve: {theirs * 1e3:8.3f} ms CPU per trajectory and 1/g; time-mean <J> = {mc_j:.3f}")
+    print(f"   ratio  : {theirs / ours:.0f}x cheaper per unit of simulated time")
+
+
+def part3():
+    from powergrid.quantum import exact_steady_state
+    from powergrid.quantum_trajectories import run_trajectories
+
+    net = Network.chain(2, 4.0, 6.0, 0.2, n0=1.0)
+    nb = 12
+    ex = exact_steady_state(net, nb)
+    print(f"3. time step at N = 2, Gamma_e = 6, gamma = 0.2, n0 = 1, n_basis = {nb} (40 trajectories x 4000/g)")
+    print(f"   exact: <J> = {ex.J_mean[0]:.5f}, <n>/n0 = {np.array2string(ex.occupation, precision=5)}")
+    for dt, levels, t_av in ((0.05, 5, 4000.0), (0.05, 0, 4000.0), (2e-3, 0, 1000.0)):
+        run_trajectories(net, nb, dt=dt, levels=levels, t_transient=0.0, t_average=1.0, n_traj=1,
+                         seed=np.random.SeedSequence(0))
+        t = time.process_time()
+        r = run_trajectories(net, nb, dt=dt, levels=levels, t_transient=100.0, t_average=t_av, n_traj=40,
+                             seed=np.random.SeedSequence(7), threads=1)
+        cpu = (time.process_time() - t) / (40 * (100.0 + t_av))
+        zj = (r.J_mean[0] - ex.J_mean[0]) / r.J_sem[0]
+        zn = (r.occupation - ex.occupation) / r.occupation_sem
+        print(f"   dt = {dt:<6g} levels = {levels}: z(<J>) = {zj:+6.2f}, z(<n>) = {np.array2string(zn, precision=2)}, "
+              f"jumps per 1/g = {r.traj_jumps.sum(axis=1).mean() / (r.t_transient + r.t_average):.4f}, "
+              f"{cpu * 1e3:.3f} ms CPU per trajectory and 1/g (t_average {t_av:g})")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n-basis", type=int, default=20)
+    ap.add_argument("--t-mc", type=float, default=50.0)
+    ap.add_argument("--n-mc", type=int, default=20)
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip (1,2,3)")
+    args = ap.parse_args()
+    skip = set(args.skip.split(","))
+    if "1" not in skip:
+        part1(args.n_basis)
+    if "2" not in skip:
+        part2(args.n_basis, args.t_mc, args.n_mc)
+    if "3" not in skip:
+        part3()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Beyond the paper: the quantum regime of an N = 3 chain (the paper stops at N = 2 "due to the
+large Hilbert space"). (a) <J>/(g n0) and (b) Delta J/(g n0) on the last bond against Gamma_e for
+n0 = 1, 2 from the exact sector-resolved steady state of eq. (1). Table: ``extra_quantum_n3/bonds``.
+"""
+
+from __future__ import annotations
+
+from . import style
+from ._common import table
+from .noisy_currents import bond, mark_gamma_i
+
+TABLES = ("extra_quantum_n3/bonds",)
+COLORS = ("#D55E00", "#CC79A7", "#E69F00")
+
+
+def _draw(ax, tables, value, ylabel):
+    bonds = table(tables, "extra_quantum_n3/bonds")
+    last = bond(bonds, int(bonds["n_sites"].iloc[0]))
+    for color, (n0, rows) in zip(COLORS, last.groupby("n0", sort=True)):
+        rows = rows.sort_values("gamma_e")
+        ax.plot(rows["gamma_e"], rows[value], color=color, lw=1.4, marker="o", ms=2,
+                label=rf"$n_0={n0:g}$, $n_{{basis}}={int(rows['n_basis'].iloc[0])}$")
+    mark_gamma_i(ax, float(bonds["gamma_i"].iloc[0]))
+    ax.set_xlabel(r"$\Gamma_e\,/\,g$")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    r = bonds.iloc[0]
+    ax.set_title(rf"$N={int(r['n_sites'])}$, $\gamma={r['gamma']:g}\,g$", fontsize=8)
+    ax.legend(loc="best", fontsize=6.5)
+
+
+def draw_a(ax, tables):
+    _draw(ax, tables, "J_mean", r"$\langle J\rangle\,/\,(g\,n_0)$")
+
+
+def draw_b(ax, tables):
+    _draw(ax, tables, "J_std", r"$\Delta J\,/\,(g\,n_0)$")
+
+
+def plot(tables):
+    return style.panel_row([draw_a, draw_b], tables, 2.6)

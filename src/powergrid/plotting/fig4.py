@@ -1,0 +1,77 @@
+"""Fig. 4: the quantum regime of the N = 2 chain (Gamma_i = 4 g, N_th = 0).
+
+(a) Delta J/(g n0) against Gamma_e at gamma = 1e-3 g: the master equation (1) for small n0
+    (lines; points with standard errors where solved by quantum trajectories) and SDE ensembles
+    for larger n0 (points with standard errors); inset: the peak height max over Gamma_e of
+    Delta J/(g n0) against n0, quantum and SDE, log-log.
+(b) Entanglement negativity of the steady state between the two sites against Gamma_e at
+    gamma = 1e-2 g, n0 = 1, 2, 5 (exact steady states).
+Tables: ``fig4a_quantum/bonds``, ``fig4a_sde/bonds``, ``fig4b/points``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import style
+from ._common import table
+from .noisy_currents import mark_gamma_i
+
+TABLES = ("fig4a_quantum/bonds", "fig4a_sde/bonds", "fig4b/points")
+QUANTUM = ("#D55E00", "#CC79A7", "#E69F00", "#F0E442")
+CLASSICAL = ("#0072B2", "#56B4E9", "#009E73", "#000000")
+SHOWN_SDE = 2      # the SDE curves drawn in (a): the smallest n0 values (all enter the inset)
+
+
+def _curves(bonds):
+    return [(n0, rows.sort_values("gamma_e")) for n0, rows in bonds.groupby("n0", sort=True)]
+
+
+def draw_a(ax, tables):
+    quantum, sde = table(tables, "fig4a_quantum/bonds"), table(tables, "fig4a_sde/bonds")
+    peaks = {"quantum": [], "SDE": []}
+    for color, (n0, rows) in zip(QUANTUM, _curves(quantum)):
+        err = rows["J_std_sem"].to_numpy(float)
+        if np.isfinite(err).any():
+            ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=err, color=color, lw=1.2, marker="o", ms=2,
+                        elinewidth=0.8, capsize=1.2, label=rf"$n_0={n0:g}$ (quantum)")
+        else:
+            ax.plot(rows["gamma_e"], rows["J_std"], color=color, lw=1.4, label=rf"$n_0={n0:g}$ (quantum)")
+        peaks["quantum"].append((n0, rows["J_std"].max()))
+    for k, (n0, rows) in enumerate(_curves(sde)):
+        if k < SHOWN_SDE:
+            ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=rows["J_std_sem"], color=CLASSICAL[k], ls="none",
+                        marker="s", ms=2.2, elinewidth=0.8, capsize=1.2, label=rf"$n_0={n0:g}$ (SDE)")
+        peaks["SDE"].append((n0, rows["J_std"].max()))
+    mark_gamma_i(ax, float(quantum["gamma_i"].iloc[0]))
+    ax.set_xlabel(r"$\Gamma_e\,/\,g$")
+    ax.set_ylabel(r"$\Delta J\,/\,(g\,n_0)$")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=6.5)
+    inset = ax.inset_axes([0.62, 0.55, 0.35, 0.4])
+    for (name, values), color, marker in zip(peaks.items(), (QUANTUM[0], CLASSICAL[0]), ("o", "s")):
+        if values:
+            x, y = np.array(values).T
+            inset.plot(x, y, color=color, marker=marker, ms=3, lw=0.8, label=name)
+    inset.set_xscale("log")
+    inset.set_yscale("log")
+    inset.set_xlabel(r"$n_0$", fontsize=7, labelpad=1)
+    inset.set_ylabel(r"peak $\Delta J/(g n_0)$", fontsize=7, labelpad=1)
+    inset.tick_params(labelsize=6)
+    inset.legend(fontsize=6, loc="lower left")
+
+
+def draw_b(ax, tables):
+    points = table(tables, "fig4b/points")
+    for color, (n0, rows) in zip(QUANTUM, _curves(points)):
+        ax.plot(rows["gamma_e"], rows["negativity"], color=color, lw=1.4, label=rf"$n_0={n0:g}$")
+    mark_gamma_i(ax, float(points["gamma_i"].iloc[0]))
+    ax.set_xlabel(r"$\Gamma_e\,/\,g$")
+    ax.set_ylabel(r"negativity $\mathcal{N}$")
+    ax.set_ylim(bottom=0)
+    ax.set_title(rf"$\gamma={points['gamma'].iloc[0]:g}\,g$", fontsize=8)
+    ax.legend(loc="upper right", fontsize=6.5)
+
+
+def plot(tables):
+    return style.panel_row([draw_a, draw_b], tables, 2.7)

@@ -1,0 +1,430 @@
+"""Quantum trajectories of the master equation (1), one excitation-number sector at a time.
+
+The unravelling
+---------------
+The stochastic wave-function method of the paper (refs. [70, 71] of the article; Appendix F /
+"Numerical methods" of the supplement): between jumps the unnormalised state evolves with the
+effective Hamiltonian H_eff = H - (i/2) sum_c L_c^dag L_c, a jump happens when ||psi||^2 falls
+below a uniform random number r, its channel c is drawn with probability ||L_c psi||^2 / sum,
+and psi <- L_c psi / ||L_c psi||. Channels as in ``powergrid.quantum`` (eq. 1): gain
+sqrt(Gamma_i) a^dag f(n) (K -> K+1), loss sqrt(Gamma_e) f(n) a (K -> K-1), thermal
+sqrt(gamma (N_th+1)) a (K -> K-1) and sqrt(gamma N_th) a^dag (K -> K+1) on every site.
+
+Sectors: H_eff conserves the total number K, and every jump changes it by +-1, so a trajectory
+started in a Fock state is, between jumps, a vector of the dim(K) states of one sector (dim(K) <=
+n_basis for N = 2). The propagators U_K(tau) = exp(-i H_eff,K tau) are precomputed per sector for
+tau = dt, dt/2, ..., dt/2^levels (the paper: U = exp(-i H_eff dt) with dt = 2e-3/g, a jump taken
+at the end of the step in which the norm crosses r, so jump times were resolved to dt).
+
+Time stepping with bisected jump times: a step of length dt applies U_K(dt); if the norm stays
+above r nothing else happens. Otherwise the crossing lies inside the step and the step is
+redone as two halves, recursively, down to dt/2^levels: the jump is applied at the end of the
+finest sub-step that crosses r, and the rest of the step continues (in the new sector, possibly
+with further jumps) with the sub-step propagators. Jump times are thus resolved to dt/2^levels
+at the cost of ~2 levels extra matrix-vector products per jump, while observables are sampled
+on the coarse grid t = n dt. The time-discretisation error is first order in dt/2^levels (the
+jump is applied at most that late) and is tested against the exact steady state.
+
+Observables (every step after t_transient, normalised state): J and J^2 per edge as operator
+expectations <psi|J|psi>, ||J psi||^2 (so the time mean of the latter is Tr(rho J^2), the
+quantum <J^2>), occupations, the top-state population (leak) and Gbar = sum_loss Gamma_e f^2(n) -
+sum_gain Gamma_i f^2(n). Units as in the package: J in g n0, occupations in n0.
+
+Ensembles and random numbers: exactly as ``powergrid.sde``: trajectory k draws from
+``default_rng(SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (k,)))``; each trajectory has
+its own generator and accumulators and is advanced by one thread at a time, so the numbers do not
+depend on ``threads``, ``block_steps`` or chunking (``first_trajectory`` + ``merge``). Random
+numbers, in this order: the first threshold r; at every jump one uniform for the channel and one
+for the next threshold. Statistics: ``powergrid.sde.ensemble_statistics`` (standard errors from
+the spread of per-trajectory time means; jackknife over trajectories for Delta J).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import scipy.linalg
+from numba import njit
+
+from .model import Network
+from .quantum import QuantumModel, sector_dims
+from .sde import ensemble_statistics, trajectory_seeds
+
+DEFAULT_DT = 0.05        # 1/g: sampling step; jump times resolved to DEFAULT_DT / 2**DEFAULT_LEVELS
+DEFAULT_LEVELS = 5
+METHOD = "sector quantum trajectories: exp(-i H_eff dt) per sector, jump times bisected to dt/2^levels"
+
+
+@dataclass(frozen=True)
+class QuantumTrajectoryResult:
+    """Ensemble statistics of quantum trajectories at one parameter point (units: J in g n0,
+    occupation in n0). traj_* are the per-trajectory time means (raw: quanta, J/g) from which
+    the statistics are made; join chunks with ``QuantumTrajectoryResult.merge``."""
+
+    net: Network
+    n_basis: int
+    dt: float
+    levels: int
+    t_transient: float
+    t_average: float
+    n_steps_transient: int
+    n_steps_average: int
+    trajectories: np.ndarray        # (n_traj,) child indices of the seed
+    edges: np.ndarray
+    J_mean: np.ndarray
+    J_sem: np.ndarray
+    J_std: np.ndarray
+    J_std_sem: np.ndarray
+    occupation: np.ndarray
+    occupation_sem: np.ndarray
+    Gbar_mean: float
+    Gbar_sem: float
+    leak: np.ndarray                # time-and-ensemble mean population of the top Fock state, per site
+    traj_J_mean: np.ndarray         # (n_traj, m) <J>/g
+    traj_J2_mean: np.ndarray        # (n_traj, m) <J^2>/g^2
+    traj_occupation: np.ndarray     # (n_traj, n) <a^dag a>
+    traj_leak: np.ndarray           # (n_traj, n)
+    traj_Gbar: np.ndarray           # (n_traj,)
+    traj_jumps: np.ndarray          # (n_traj, n_channels) jumps per channel over the whole run
+    channels: tuple                 # (kind, site) of each channel
+    final_sector: np.ndarray        # (n_traj,) total excitation number at the end
+    wall_time: float = 0.0
+    threads: int = 1
+    method: str = METHOD
+
+    @property
+    def n_traj(self) -> int:
+        return int(self.trajectories.size)
+
+    @classmethod
+    def merge(cls, parts: Sequence["QuantumTrajectoryResult"]) -> "QuantumTrajectoryResult":
+        """Join chunks of one ensemble (same network, truncation, dt, levels and times)."""
+        first = parts[0]
+        for p in parts[1:]:
+            if (p.net != first.net or p.n_basis != first.n_basis or p.dt != first.dt or p.levels != first.levels
+                    or p.n_steps_transient != first.n_steps_transient
+                    or p.n_steps_average != first.n_steps_average):
+                raise ValueError("can only merge chunks of the same network, n_basis, dt, levels, t_transient and "
+                                 "t_average")
+        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        return _assemble(first.net, first.n_basis, first.dt, first.levels, first.n_steps_transient,
+                         first.n_steps_average, cat("trajectories"), cat("traj_J_mean"), cat("traj_J2_mean"),
+                         cat("traj_occupation"), cat("traj_leak"), cat("traj_Gbar"), cat("traj_jumps"),
+                         first.channels, cat("final_sector"), sum(p.wall_time for p in parts),
+                         max(p.threads for p in parts))
+
+
+def _assemble(net, n_basis, dt, levels, n_tr, n_av, ids, tj, tj2, tocc, tleak, tg, jumps, channels, final,
+              wall, threads) -> QuantumTrajectoryResult:
+    s = ensemble_statistics(tj, tj2, tocc, tg)
+    n0 = float(net.n0)
+    return QuantumTrajectoryResult(
+        net=net, n_basis=int(n_basis), dt=float(dt), levels=int(levels), t_transient=n_tr * dt,
+        t_average=n_av * dt, n_steps_transient=int(n_tr), n_steps_average=int(n_av), trajectories=ids,
+        edges=net.edge_array, J_mean=s["J_mean"] / n0, J_sem=s["J_sem"] / n0, J_std=s["J_std"] / n0,
+        J_std_sem=s["J_std_sem"] / n0, occupation=s["occupation"] / n0, occupation_sem=s["occupation_sem"] / n0,
+        Gbar_mean=s["Gbar_mean"], Gbar_sem=s["Gbar_sem"], leak=tleak.mean(axis=0), traj_J_mean=tj,
+        traj_J2_mean=tj2, traj_occupation=tocc, traj_leak=tleak, traj_Gbar=tg, traj_jumps=jumps,
+        channels=channels, final_sector=final, wall_time=wall, threads=threads)
+
+
+def trajectory_memory_bytes(n_sites: int, n_basis: int, levels: int = DEFAULT_LEVELS) -> int:
+    """Estimate of the peak memory of ``run_trajectories`` in bytes: levels + 1 complex propagators
+    per sector, the expm work of the largest sector, the channel tables, 250 MB of interpreter."""
+    dims = sector_dims(n_sites, n_basis)
+    u = int(np.sum(dims.astype(np.int64) ** 2))
+    n_states = n_basis ** n_sites
+    return int((levels + 1) * 16 * u + 16 * 8 * int(dims.max()) ** 2 + n_states * (40 + 32 * (2 * n_sites + 2))
+               + 250e6)
+
+
+# ---------------------------------------------------------------------------------------------
+# the model in the form the kernel takes
+
+@dataclass(frozen=True)
+class _Plan:
+    bounds: np.ndarray
+    off2: np.ndarray
+    U: np.ndarray             # (levels + 1, sum dim^2) complex: exp(-i H_K dt/2^m), row-major per sector
+    direction: np.ndarray
+    target: np.ndarray        # (n_channels, n_states)
+    amplitude: np.ndarray     # (n_channels, n_states), by source
+    cur_ptr: np.ndarray       # (m, n_states + 1) CSR of each edge's current operator
+    cur_col: np.ndarray       # (m, nnz)
+    cur_val: np.ndarray       # (m, nnz) complex
+    occ: np.ndarray           # (n_states, n_sites) float
+    top: np.ndarray           # (n_states, n_sites) 1.0 where n_l = n_basis - 1
+    gbar: np.ndarray          # (n_states,) sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2
+    channels: tuple
+
+    @classmethod
+    def of(cls, net: Network, n_basis: int, dt: float, levels: int) -> "_Plan":
+        model = QuantumModel.of(net, n_basis)
+        sec = model.sectors
+        dims = sec.dims
+        off2 = np.concatenate([[0], np.cumsum(dims.astype(np.int64) ** 2)]).astype(np.int64)
+        U = np.empty((levels + 1, off2[-1]), np.complex128)
+        for k in range(sec.n_sectors):
+            u = scipy.linalg.expm(-1j * model.hamiltonian(k) * (dt / 2 ** levels))
+            for m in range(levels, -1, -1):  # finest first, then squares: U(2 tau) = U(tau)^2
+                U[m, off2[k]:off2[k + 1]] = u.ravel()
+                u = u @ u
+        st = sec.states
+        m_edges = len(net.edges)
+        ptrs, cols, vals = [], [], []
+        n_states = st.shape[0]
+        for e in range(m_edges):
+            r_, c_, v_ = [], [], []
+            for k in range(sec.n_sectors):
+                if dims[k] < 2:
+                    continue
+                jk = model.current_matrix(k, e)
+                rr, cc = np.nonzero(jk)
+                r_.append(rr + sec.bounds[k])
+                c_.append(cc + sec.bounds[k])
+                v_.append(jk[rr, cc])
+            r_ = np.concatenate(r_) if r_ else np.zeros(0, np.int64)
+            c_ = np.concatenate(c_) if c_ else np.zeros(0, np.int64)
+            v_ = np.concatenate(v_) if v_ else np.zeros(0, np.complex128)
+            order = np.lexsort((c_, r_))
+            ptrs.append(np.searchsorted(r_[order], np.arange(n_states + 1)))
+            cols.append(c_[order])
+            vals.append(v_[order])
+        nnz = max([c.size for c in cols] + [1])
+        cur_col = np.zeros((m_edges, nnz), np.int64)
+        cur_val = np.zeros((m_edges, nnz), np.complex128)
+        for e in range(m_edges):
+            cur_col[e, :cols[e].size] = cols[e]
+            cur_val[e, :vals[e].size] = vals[e]
+        cur_ptr = np.array(ptrs, np.int64).reshape(m_edges, n_states + 1)
+        gbar = np.zeros(n_states)
+        for r, s in [(r, 1.0) for r in net.loss] + [(r, -1.0) for r in net.gain]:
+            gbar += s * r.rate * (1.0 + st[:, r.site] / (net.n0 * r.n0_ratio)) ** (-float(net.nu))
+        return cls(sec.bounds, off2, U, model.direction, model.target, model.amplitude_out, cur_ptr, cur_col,
+                   cur_val, st.astype(float), (st == n_basis - 1).astype(float), gbar,
+                   tuple(zip(model.kind, (int(s) for s in model.site), strict=True)))
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled trajectory kernel
+
+@njit(cache=True, nogil=True)
+def _matvec(U, o, d, x, out):
+    for a in range(d):
+        s = 0j
+        row = o + a * d
+        for b in range(d):
+            s += U[row + b] * x[b]
+        out[a] = s
+
+
+@njit(cache=True, nogil=True)
+def _norm2(x, d):
+    s = 0.0
+    for a in range(d):
+        s += x[a].real * x[a].real + x[a].imag * x[a].imag
+    return s
+
+
+@njit(cache=True, nogil=True)
+def _jump(gen, psi, tmp, k, bounds, direction, target, amplitude, jumps):
+    """Draw a channel with probability ||L_c psi||^2 / sum and apply it; returns the new sector."""
+    lo = bounds[k]
+    d = bounds[k + 1] - lo
+    n_ch = direction.size
+    w = np.zeros(n_ch)
+    tot = 0.0
+    for c in range(n_ch):
+        s = 0.0
+        for a in range(d):
+            if target[c, lo + a] >= 0:
+                x = psi[a]
+                s += amplitude[c, lo + a] ** 2 * (x.real * x.real + x.imag * x.imag)
+        w[c] = s
+        tot += s
+    u = gen.random() * tot
+    if tot <= 0.0:  # no channel can act (only possible through rounding): keep the state
+        return k
+    c = 0
+    acc = w[0]
+    while acc <= u and c < n_ch - 1:
+        c += 1
+        acc += w[c]
+    while w[c] == 0.0:  # never pick an empty channel (u at the very top of the range)
+        c -= 1
+    k2 = k + direction[c]
+    lo2 = bounds[k2]
+    d2 = bounds[k2 + 1] - lo2
+    for a in range(d2):
+        tmp[a] = 0.0
+    for a in range(d):
+        t = target[c, lo + a]
+        if t >= 0:
+            tmp[t - lo2] = amplitude[c, lo + a] * psi[a]
+    nrm = 1.0 / math.sqrt(w[c])
+    for a in range(d2):
+        psi[a] = tmp[a] * nrm
+    jumps[c] += 1
+    return k2
+
+
+@njit(cache=True, nogil=True)
+def _trajectory(gen, psi, tmp, state, n_steps, accumulate, levels, bounds, off2, U, direction, target, amplitude,
+                cur_ptr, cur_col, cur_val, occ, top, gbar, acc_j, acc_j2, acc_occ, acc_top, acc_g, jumps):
+    """Advance one trajectory by n_steps steps of dt. state = [sector, threshold r] (in/out)."""
+    k = int(state[0])
+    r = state[1]
+    n_sites = occ.shape[1]
+    m_edges = cur_ptr.shape[0]
+    stack = np.empty(2 * (levels + 2), np.int64)
+    for _ in range(n_steps):
+        stack[0] = 0            # chunks still to do in this step, by level (0: the whole dt)
+        top_s = 1
+        while top_s > 0:
+            top_s -= 1
+            lev = stack[top_s]
+            lo = bounds[k]
+            d = bounds[k + 1] - lo
+            _matvec(U[lev], off2[k], d, psi, tmp)
+            p = _norm2(tmp, d)
+            if p >= r:
+                for a in range(d):
+                    psi[a] = tmp[a]
+            elif lev < levels:  # the crossing is inside: redo as two halves, first half first
+                stack[top_s] = lev + 1
+                stack[top_s + 1] = lev + 1
+                top_s += 2
+            else:               # finest sub-step: jump at its end, new threshold
+                for a in range(d):
+                    psi[a] = tmp[a]
+                k = _jump(gen, psi, tmp, k, bounds, direction, target, amplitude, jumps)
+                r = gen.random()
+        if accumulate:
+            lo = bounds[k]
+            d = bounds[k + 1] - lo
+            inv = 1.0 / _norm2(psi, d)
+            for a in range(d):
+                x = psi[a]
+                pa = (x.real * x.real + x.imag * x.imag) * inv
+                g = lo + a
+                for l in range(n_sites):
+                    acc_occ[l] += pa * occ[g, l]
+                    acc_top[l] += pa * top[g, l]
+                acc_g[0] += pa * gbar[g]
+            for e in range(m_edges):
+                sj = 0.0
+                sj2 = 0.0
+                for a in range(d):
+                    g = lo + a
+                    y = 0j
+                    for q in range(cur_ptr[e, g], cur_ptr[e, g + 1]):
+                        y += cur_val[e, q] * psi[cur_col[e, q] - lo]
+                    sj += (psi[a].conjugate() * y).real
+                    sj2 += y.real * y.real + y.imag * y.imag
+                acc_j[e] += sj * inv
+                acc_j2[e] += sj2 * inv
+    state[0] = k
+    state[1] = r
+
+
+# ---------------------------------------------------------------------------------------------
+# ensembles
+
+def run_trajectories(net: Network, n_basis: int, *, dt: float = DEFAULT_DT, levels: int = DEFAULT_LEVELS,
+                     t_transient: float, t_average: float, n_traj: int | None = None,
+                     seed: np.random.SeedSequence | Sequence[np.random.SeedSequence], first_trajectory: int = 0,
+                     start: Sequence[int] | None = None, progress: Callable[[float], None] | None = None,
+                     threads: int | None = None, block_steps: int = 200_000) -> QuantumTrajectoryResult:
+    """Run n_traj quantum trajectories of eq. (1) for ``net`` (n_basis Fock states per site).
+
+    dt (sampling step and propagator), t_transient, t_average in 1/g, rounded to whole steps;
+    jump times are resolved to dt / 2**levels. ``seed``: a SeedSequence whose children
+    first_trajectory .. are the trajectories, or one SeedSequence per trajectory (as in
+    ``powergrid.sde.run_ensemble``). ``start``: Fock occupations of the initial product state
+    (default: the vacuum). ``progress(fraction)`` is called after every ``block_steps`` steps of
+    all trajectories; ``threads``: worker threads (default numba's), results do not depend on it.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        if n_traj is None or int(n_traj) < 1:
+            raise ValueError(f"n_traj must be >= 1, got {n_traj!r}")
+        seeds = trajectory_seeds(seed, int(first_trajectory), int(n_traj))
+        ids = np.arange(first_trajectory, first_trajectory + int(n_traj), dtype=np.int64)
+    else:
+        seeds = list(seed)
+        if n_traj is not None and n_traj != len(seeds):
+            raise ValueError(f"n_traj = {n_traj} but {len(seeds)} seed sequences were given")
+        if not seeds or not all(isinstance(s, np.random.SeedSequence) for s in seeds):
+            raise ValueError("seed must be a SeedSequence or a non-empty sequence of them")
+        ids = np.arange(len(seeds), dtype=np.int64)
+    if not (math.isfinite(dt) and dt > 0):
+        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
+    if not (t_transient >= 0 and t_average > 0):
+        raise ValueError(f"need t_transient >= 0 and t_average > 0, got {t_transient!r}, {t_average!r}")
+    levels = int(levels)
+    if levels < 0:
+        raise ValueError(f"levels must be >= 0, got {levels}")
+    n_tr = int(round(t_transient / dt))
+    n_av = max(1, int(round(t_average / dt)))
+    n_basis = int(n_basis)
+    plan = _Plan.of(net, n_basis, float(dt), levels)
+    n, m = net.n_sites, len(net.edges)
+    start = tuple(int(s) for s in (start if start is not None else (0,) * n))
+    if len(start) != n or min(start) < 0 or max(start) > n_basis - 1:
+        raise ValueError(f"start must be {n} occupations in 0..{n_basis - 1}, got {start}")
+    k0 = sum(start)
+    st = np.asarray(start)
+    lo = plan.bounds[k0]
+    sec_states = plan.occ[lo:plan.bounds[k0 + 1]].astype(np.int64)
+    pos0 = int(np.nonzero(np.all(sec_states == st, axis=1))[0][0])
+    dmax = int(np.max(np.diff(plan.bounds)))
+    n_traj = len(seeds)
+    n_ch = plan.direction.size
+
+    gens = [np.random.default_rng(s) for s in seeds]
+    trajs = []
+    for g in gens:
+        psi = np.zeros(dmax, np.complex128)
+        psi[pos0] = 1.0
+        state = np.array([float(k0), g.random()])
+        trajs.append(dict(gen=g, psi=psi, tmp=np.zeros(dmax, np.complex128), state=state,
+                          j=np.zeros(m), j2=np.zeros(m), occ=np.zeros(n), top=np.zeros(n), g=np.zeros(1),
+                          jumps=np.zeros(n_ch, np.int64)))
+    args = (levels, plan.bounds, plan.off2, plan.U, plan.direction, plan.target, plan.amplitude, plan.cur_ptr,
+            plan.cur_col, plan.cur_val, plan.occ, plan.top, plan.gbar)
+
+    def advance(t, n_steps, accumulate):
+        _trajectory(t["gen"], t["psi"], t["tmp"], t["state"], n_steps, accumulate, *args, t["j"], t["j2"],
+                    t["occ"], t["top"], t["g"], t["jumps"])
+
+    threads = max(1, int(threads or numba.get_num_threads()))
+    block_steps = max(1, int(block_steps))
+    blocks = []
+    for a_, b_, acc in ((0, n_tr, False), (n_tr, n_tr + n_av, True)):
+        for a in range(a_, b_, block_steps):
+            blocks.append((min(block_steps, b_ - a), acc, a + min(block_steps, b_ - a)))
+    total = n_tr + n_av
+    t0 = time.perf_counter()
+    pool = ThreadPoolExecutor(max_workers=min(threads, n_traj)) if threads > 1 and n_traj > 1 else None
+    try:
+        for length, acc, done in blocks:
+            if pool is None:
+                for t in trajs:
+                    advance(t, length, acc)
+            else:
+                list(pool.map(advance, trajs, [length] * len(trajs), [acc] * len(trajs)))
+            if progress is not None:
+                progress(done / total)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    wall = time.perf_counter() - t0
+    stack = lambda key: np.array([t[key] for t in trajs]) / n_av  # noqa: E731
+    return _assemble(net, n_basis, float(dt), levels, n_tr, n_av, ids, stack("j"), stack("j2"), stack("occ"),
+                     stack("top"), stack("g")[:, 0], np.array([t["jumps"] for t in trajs]), plan.channels,
+                     np.array([int(t["state"][0]) for t in trajs], np.int64), wall, threads)

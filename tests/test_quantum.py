@@ -1,0 +1,301 @@
+"""The quantum regime (powergrid.quantum, powergrid.quantum_trajectories) against QuTiP on the full
+space, against exact limits, against each other, and its truncation check. Small truncations:
+the file runs in well under a minute on 2 cores once numba has compiled the kernels (first run:
+add ~20 s)."""
+
+import math
+
+import numpy as np
+import pytest
+import qutip as qt
+
+from powergrid.deterministic import random_start, steady_state
+from powergrid.model import Network, Reservoir
+from powergrid.quantum import (
+    QuantumModel,
+    Sectors,
+    check_leak,
+    exact_memory_bytes,
+    exact_steady_state,
+    sector_dims,
+)
+from powergrid.quantum_trajectories import (
+    QuantumTrajectoryResult,
+    run_trajectories,
+    trajectory_memory_bytes,
+)
+
+SEED = np.random.SeedSequence(20240602)
+
+
+def z_score(a, b, sem_a, sem_b=0.0):
+    return np.abs(np.asarray(a) - np.asarray(b)) / np.sqrt(np.asarray(sem_a) ** 2 + np.asarray(sem_b) ** 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# eq. (1) written out independently on the full tensor-product space, with QuTiP
+
+def qutip_model(net: Network, nb: int):
+    """H, collapse operators and current operators of eq. (1) on the full space (QuTiP order)."""
+    n = net.n_sites
+    eye = qt.qeye(nb)
+
+    def site_op(o, l):
+        return qt.tensor([o if m == l else eye for m in range(n)])
+
+    a = [site_op(qt.destroy(nb), l) for l in range(n)]
+    H = sum(-0.5 * (a[i].dag() * a[j] + a[j].dag() * a[i]) for i, j in net.edges)
+    H += sum(d * a[l].dag() * a[l] for l, d in enumerate(net.detuning) if d)
+
+    def f(l, n0l):  # f(a^dag a) = (1 + n/n0)^(-nu/2) as a diagonal operator on site l
+        return site_op(qt.Qobj(np.diag((1.0 + np.arange(nb) / n0l) ** (-net.nu / 2))), l)
+
+    c_ops = [math.sqrt(r.rate) * (f(r.site, net.n0 * r.n0_ratio) * a[r.site]).dag() for r in net.gain if r.rate]
+    c_ops += [math.sqrt(r.rate) * f(r.site, net.n0 * r.n0_ratio) * a[r.site] for r in net.loss if r.rate]
+    n_th = net.n_th_over_n0 * net.n0
+    for l in range(n):
+        c_ops.append(math.sqrt(net.gamma * (n_th + 1)) * a[l])
+        if n_th:
+            c_ops.append(math.sqrt(net.gamma * n_th) * a[l].dag())
+    currents = [0.5j * (a[j].dag() * a[i] - a[i].dag() * a[j]) for i, j in net.edges]
+    return H, c_ops, a, currents
+
+
+def qutip_steady(net: Network, nb: int):
+    H, c_ops, a, currents = qutip_model(net, nb)
+    rho = qt.steadystate(H, c_ops)
+    jm = np.array([qt.expect(j, rho) for j in currents])
+    j2 = np.array([qt.expect(j * j, rho) for j in currents])
+    occ = np.array([qt.expect(x.dag() * x, rho) for x in a])
+    ends = rho if net.n_sites == 2 else rho.ptrace([0, net.n_sites - 1])
+    return jm, np.sqrt(j2 - jm ** 2), occ, negativity_of(ends)
+
+
+def negativity_of(rho2):
+    """Sum of the negative eigenvalues of the partial transpose (numpy eigvalsh). qutip.negativity
+    goes through the trace norm sqrt(eig(A^dag A)), which turns eigenvalues ~1e-18 into ~1e-9
+    (measured: 1.9e-9 off at n_basis = 20), too coarse for a 1e-8 comparison."""
+    pt = qt.partial_transpose(rho2, [0, 1]).full()
+    ev = np.linalg.eigvalsh(0.5 * (pt + pt.conj().T))
+    return float(-ev[ev < 0].sum())
+
+
+CASES = {
+    # N = 2, nu = 2, no thermal noise, symmetric phase
+    "N2-nu2-Nth0": (Network.chain(2, 4.0, 2.0, 0.1, n0=1.0), 8),
+    # nu = 1, thermal noise, unequal saturation numbers, detuning, n0 < 1
+    "N2-nu1-thermal-unequal-n0": (Network.chain(2, 4.0, 6.0, 0.05, nu=1.0, n0=0.7, n0_ratio_gain=1.3,
+                                                n_th_over_n0=0.5, detuning=(0.3, -0.1)), 9),
+    # nu = 3, broken phase, loss saturating earlier
+    "N2-nu3-broken": (Network.chain(2, 3.0, 7.0, 0.2, nu=3.0, n0=1.5, n0_ratio_loss=0.8), 10),
+    # N = 3: the middle site is traced out for the negativity; thermal noise, unequal n0
+    "N3-thermal-unequal-n0": (Network.chain(3, 3.0, 5.0, 0.2, n0=1.0, n0_ratio_gain=1.2, n_th_over_n0=0.3), 4),
+    "N3-nu2-Nth0": (Network.chain(3, 4.0, 2.0, 0.3, n0=0.8), 4),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_exact_sectors_match_qutip_full_space(name):
+    """<J>, Delta J per edge, occupations and the end-site negativity of the sector solver agree
+    with qutip.steadystate on the full n_basis^N space to 1e-8 (both solve the same linear system
+    to ~1e-12; the values are O(0.01-3))."""
+    net, nb = CASES[name]
+    r = exact_steady_state(net, nb)
+    jm, dj, occ, neg = qutip_steady(net, nb)
+    assert r.residual < 1e-10 and r.trace_error < 1e-12
+    assert np.allclose(r.J_mean_quanta, jm, rtol=0, atol=1e-8)
+    assert np.allclose(r.J_std_quanta, dj, rtol=0, atol=1e-8)
+    assert np.allclose(r.occupation_quanta, occ, rtol=0, atol=1e-8)
+    assert abs(r.negativity - neg) < 1e-8
+    # units of the package: n0
+    assert np.allclose(r.J_mean * net.n0, jm, rtol=0, atol=1e-8)
+    assert np.allclose(r.occupation * net.n0, occ, rtol=0, atol=1e-8)
+    # the comparison is not vacuous: a current flows, the state is not the vacuum
+    assert np.all(np.abs(jm) > 1e-2) and np.all(occ > 1e-2)
+
+
+def test_negativity_is_nonzero_and_checked():
+    """At least one of the cases above has a clearly entangled steady state (N2-nu2: N ~ 0.03)."""
+    net, nb = CASES["N2-nu3-broken"]
+    r = exact_steady_state(net, nb)
+    _, _, _, neg = qutip_steady(net, nb)
+    assert neg > 1e-2 and abs(r.negativity - neg) < 1e-8
+
+
+def test_sector_basis_is_the_fock_box():
+    """The sectors partition the box {0..n_basis-1}^N; dims match the polynomial count."""
+    for n, nb in ((2, 7), (3, 5), (4, 3)):
+        sec = Sectors.of(n, nb)
+        assert np.array_equal(sec.dims, sector_dims(n, nb))
+        assert sec.dims.sum() == nb ** n
+        assert np.array_equal(np.sort(sec.flat), np.arange(nb ** n))
+        k = np.repeat(np.arange(sec.n_sectors), sec.dims)
+        assert np.array_equal(sec.states.sum(axis=1), k)
+        assert np.array_equal(sec.index(sec.states), np.arange(nb ** n))
+
+
+def test_gain_jump_is_a_dag_f():
+    """Eq. (1)/(S3): gain D[A^dag] with A^dag = a^dag f(a^dag a): rate out of |n> is Gamma_i (n+1) f^2(n)."""
+    net = Network.chain(2, 4.0, 3.0, 0.0, n0=2.0, nu=2.0)
+    m = QuantumModel.of(net, 6)
+    st = m.sectors.states
+    gain = m.kind.index("gain")
+    loss = m.kind.index("loss")
+    for g in range(st.shape[0]):
+        n1, n2 = st[g]
+        want_gain = 4.0 * (n1 + 1) * (1 + n1 / 2.0) ** -2 if n1 < 5 else 0.0
+        want_loss = 3.0 * n2 * (1 + (n2 - 1) / 2.0) ** -2 if n2 > 0 else 0.0
+        assert math.isclose(m.amplitude_out[gain, g] ** 2, want_gain, rel_tol=1e-13, abs_tol=1e-15)
+        assert math.isclose(m.amplitude_out[loss, g] ** 2, want_loss, rel_tol=1e-13, abs_tol=1e-15)
+        assert math.isclose(-2 * m.h_diag[g].imag, want_gain + want_loss, rel_tol=1e-13, abs_tol=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# limits and conventions
+
+@pytest.mark.parametrize("net,nb", [
+    (Network.chain(2, 0.0, 0.0, 0.3, n0=1.0, n_th_over_n0=1.0), 45),
+    (Network(n_sites=3, edges=((0, 1), (1, 2), (0, 2)), gain=(Reservoir(0, 0.0),), loss=(Reservoir(2, 0.0),),
+             gamma=0.2, n0=2.0, n_th_over_n0=0.05, detuning=(0.4, -0.3, 0.1)), 12),
+], ids=["chain2", "triangle-detuned"])
+def test_thermal_equilibrium_is_exact(net, nb):
+    """Gamma_i = Gamma_e = 0: the steady state is the product of thermal states (it commutes with
+    any number-conserving H and satisfies every local D), so <n_l> = N_th, <J> = 0 and
+    <J^2> = (1/4)<a_j^dag a_j a_i a_i^dag + a_i^dag a_i a_j a_j^dag> = N_th (N_th + 1)/2 on every
+    bond: Delta J = g sqrt(N_th (N_th + 1)/2) (-> g N_th/sqrt(2), eq. S45, for N_th >> 1). The
+    truncation shifts <n> by n_basis x^n_basis (x = N_th/(N_th + 1)): < 1e-10 relative here; the
+    solver's tolerance leaves ~1e-10; no entanglement."""
+    n_th = net.n_th_over_n0 * net.n0
+    r = exact_steady_state(net, nb)
+    assert np.allclose(r.occupation_quanta, n_th, rtol=1e-8, atol=0)
+    assert np.allclose(r.occupation, net.n_th_over_n0, rtol=1e-8, atol=0)
+    assert np.allclose(r.J_mean, 0.0, atol=1e-11)
+    assert np.allclose(r.J_std_quanta, math.sqrt(n_th * (n_th + 1) / 2), rtol=1e-8, atol=0)
+    # the quantum value differs from the classical N_th/sqrt(2) (checks that J^2 is the operator square)
+    assert abs(r.J_std_quanta[0] / (n_th / math.sqrt(2)) - 1) > 0.2
+    assert r.negativity < 1e-10
+    assert np.all(r.leak < 1e-10)
+
+
+def test_current_sign_and_semiclassical_limit():
+    """J = g Im(alpha_i^* alpha_j) counts positive from gain to loss (as powergrid.deterministic);
+    reversing the edge's orientation flips the sign exactly; in the broken phase <J>/(g n0)
+    approaches the deterministic current as n0 grows, the distance shrinking ~ 1/n0
+    (measured: 0.137, 0.055, 0.025 at n0 = 1, 3, 6)."""
+    gaps = []
+    for n0, nb in ((1.0, 25), (3.0, 40)):
+        net = Network.chain(2, 4.0, 8.0, 0.05, n0=n0)
+        det = steady_state(net, random_start(net, np.random.default_rng(0), 1e-3))
+        q = exact_steady_state(net, nb, leak_bound=1e-7)
+        assert det.kind == "stationary" and det.current_mean[0] > 0.4
+        assert q.J_mean[0] > 0
+        gaps.append(abs(q.J_mean[0] - det.current_mean[0]))
+        rev = exact_steady_state(net.replace(edges=((1, 0),)), nb)
+        assert math.isclose(rev.J_mean[0], -q.J_mean[0], rel_tol=1e-9)
+        assert math.isclose(rev.J_std[0], q.J_std[0], rel_tol=1e-9)
+    assert gaps[1] < 0.5 * gaps[0] and gaps[1] < 0.15 * det.current_mean[0]
+
+
+def test_truncation_convergence():
+    """Where the top-state population is tiny (< 1e-10), 20 % more Fock states change <J>, Delta J
+    and the occupations by < 1e-7 relative: the states beyond the box carry probability ~ leak
+    (the tail is geometric, ratio < 1) and weigh at most ~ n_basis^2 in J^2, so ~1e-11 * 30^2 ~
+    1e-8 (measured: 5e-10). The test also checks that the truncation matters where the leak is
+    large (n_basis = 10)."""
+    net = Network.chain(2, 4.0, 6.0, 0.1, n0=1.0)
+    a = exact_steady_state(net, 30)
+    b = exact_steady_state(net, 36)
+    assert np.max(a.leak) < 1e-10
+    assert np.allclose(b.J_mean, a.J_mean, rtol=1e-7, atol=0)
+    assert np.allclose(b.J_std, a.J_std, rtol=1e-7, atol=0)
+    assert np.allclose(b.occupation, a.occupation, rtol=1e-7, atol=0)
+    c = exact_steady_state(net, 10)
+    assert np.max(c.leak) > 1e-3 and abs(c.J_std[0] / b.J_std[0] - 1) > 1e-3
+
+
+def test_leak_check_raises_and_names_the_parameters():
+    net = Network.chain(2, 4.0, 1.0, 0.1, n0=1.0)
+    r = exact_steady_state(net, 6)
+    assert np.max(r.leak) > 0.05
+    with pytest.raises(ValueError) as err:
+        check_leak(r, 1e-6)
+    msg = str(err.value)
+    for part in ("n_basis = 6", "n0 = 1", "gain = [(0, 4.0", "loss = [(1, 1.0", "gamma = 0.1"):
+        assert part in msg
+    with pytest.raises(ValueError, match="n_basis = 6"):
+        exact_steady_state(net, 6, leak_bound=1e-6)
+    assert check_leak(r, 0.5) is r
+
+
+def test_memory_estimates_grow_with_the_problem():
+    """The estimates cover the unknowns they count (GMRES basis, eigenvectors; propagators)."""
+    for n, nb in ((2, 40), (2, 150), (3, 20)):
+        u = int(np.sum(sector_dims(n, nb).astype(np.int64) ** 2))
+        assert exact_memory_bytes(n, nb, restart=30) > (31 * 8 + 3 * 16) * u
+        assert trajectory_memory_bytes(n, nb, levels=5) > 6 * 16 * u
+    assert exact_memory_bytes(2, 150) > exact_memory_bytes(2, 100)
+
+
+# ---------------------------------------------------------------------------------------------
+# quantum trajectories
+
+@pytest.mark.parametrize("gamma_e", [2.0, 6.0], ids=["symmetric", "broken"])
+def test_trajectories_match_exact_steady_state(gamma_e):
+    """Time-and-ensemble means of 32 trajectories x 1500/g agree with the exact steady state
+    within 4 standard errors (<J>, Delta J (jackknife), occupations, Gbar); the error bars are
+    small (< 3 %), so the comparison has teeth."""
+    net = Network.chain(2, 4.0, gamma_e, 0.2, n0=1.0)
+    nb = 14
+    ex = exact_steady_state(net, nb, leak_bound=1e-4)
+    r = run_trajectories(net, nb, t_transient=100.0, t_average=1500.0, n_traj=32, seed=SEED)
+    assert np.all(r.J_sem < 0.03 * np.abs(ex.J_mean)) and np.all(r.J_std_sem < 0.03 * ex.J_std)
+    assert np.all(z_score(r.J_mean, ex.J_mean, r.J_sem) < 4)
+    assert np.all(z_score(r.J_std, ex.J_std, r.J_std_sem) < 4)
+    assert np.all(z_score(r.occupation, ex.occupation, r.occupation_sem) < 4)
+    assert z_score(r.Gbar_mean, ex.Gbar_mean, r.Gbar_sem) < 4
+    assert np.all(r.leak < 1e-3)
+
+
+def test_trajectories_match_qutip_mcsolve_and_mesolve():
+    """From the vacuum, the mean of J, n_1, n_2 over the window t in (2, 3] (sampled every dt):
+    the sector trajectories (2000) and qutip.mcsolve (1000) agree within 4 combined standard
+    errors, and both agree with the exact mesolve value."""
+    net = Network.chain(2, 4.0, 3.0, 0.2, n0=1.0)
+    nb, dt, t0, window = 5, 0.05, 2.0, 1.0
+    H, c_ops, a, currents = qutip_model(net, nb)
+    e_ops = [currents[0], a[0].dag() * a[0], a[1].dag() * a[1]]
+    tlist = np.concatenate([[0.0], t0 + dt * np.arange(1, round(window / dt) + 1)])
+    vac = qt.tensor(qt.basis(nb, 0), qt.basis(nb, 0))
+    mc = qt.mcsolve(H, vac, tlist, c_ops, e_ops=e_ops, ntraj=1000, seeds=np.random.SeedSequence(11),
+                    options={"keep_runs_results": True, "progress_bar": False})
+    runs = np.asarray(mc.runs_expect)[:, :, 1:].mean(axis=2)            # (e_op, trajectory)
+    mc_mean = runs.mean(axis=1)
+    mc_sem = runs.std(axis=1, ddof=1) / math.sqrt(runs.shape[1])
+    me = np.asarray(qt.mesolve(H, vac * vac.dag(), tlist, c_ops, e_ops=e_ops).expect)[:, 1:].mean(axis=1)
+    r = run_trajectories(net, nb, dt=dt, t_transient=t0, t_average=window, n_traj=2000, seed=SEED)
+    ours = np.concatenate([r.J_mean, r.occupation])
+    ours_sem = np.concatenate([r.J_sem, r.occupation_sem])
+    assert np.all(z_score(ours, mc_mean, ours_sem, mc_sem) < 4)
+    assert np.all(z_score(ours, me, ours_sem) < 4)
+    assert np.all(z_score(mc_mean, me, mc_sem) < 4)
+    assert np.all(ours_sem < 0.05 * np.abs(me))
+
+
+def test_trajectories_reproducible_chunked_and_thread_independent():
+    """Same seed => the same numbers, bit for bit, whatever the threads, blocks or chunks."""
+    net = Network.chain(3, 4.0, 5.0, 0.2, n0=1.0, n_th_over_n0=0.2)
+    kw = dict(dt=0.1, t_transient=5.0, t_average=20.0, seed=SEED)
+    whole = run_trajectories(net, 5, n_traj=6, threads=1, **kw)
+    parts = [run_trajectories(net, 5, n_traj=3, first_trajectory=f, threads=2, block_steps=37, **kw)
+             for f in (0, 3)]
+    merged = QuantumTrajectoryResult.merge(parts)
+    for name in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak", "traj_Gbar", "traj_jumps",
+                 "final_sector", "J_mean", "J_std", "J_std_sem", "occupation"):
+        assert np.array_equal(getattr(whole, name), getattr(merged, name)), name
+    assert np.array_equal(merged.trajectories, np.arange(6))
+    other = run_trajectories(net, 5, n_traj=6, threads=1, **{**kw, "seed": np.random.SeedSequence(1)})
+    assert not np.array_equal(other.traj_J_mean, whole.traj_J_mean)
+    with pytest.raises(ValueError):
+        QuantumTrajectoryResult.merge([whole, run_trajectories(net, 6, n_traj=1, **kw)])
+    with pytest.raises(ValueError, match="n_basis = 5"):
+        check_leak(whole, 1e-12)
