@@ -231,11 +231,9 @@ def test_damaged_chunk_table_fails_the_downstream_rule_naming_the_file(tmp_path,
     assert not (wf / "results/fig2c/sites.parquet").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="Parquet pages carry no checksum yet: proposed for powergrid.tables "
-                   "(write_page_checksum=True when writing, page_checksum_verification=True when reading)")
 def test_flipped_byte_in_a_data_page_is_detected(tmp_path):
-    """Snappy pages have no checksum of their own: a flipped bit in the values reads back as a
-    different number unless the pages carry CRCs."""
+    """Snappy pages have no checksum of their own: a flipped bit in the values would read back as
+    a different number, but powergrid.tables writes and verifies page CRCs."""
     path = tmp_path / "t.parquet"
     df = pd.DataFrame({"J_mean": np.random.default_rng(1).standard_normal(500)})
     tables.write_table(df, path, {})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
+from typing import Callable
 
 
 def job_logger(name: str, path: str | None = None) -> logging.Logger:
@@ -18,3 +20,22 @@ def job_logger(name: str, path: str | None = None) -> logging.Logger:
     handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%Y-%m-%d %H:%M:%S"))
     logger.addHandler(handler)
     return logger
+
+
+class ProgressLog:
+    """Calls ``log`` with the fraction done, the pace and the time left, at most every
+    ``interval`` seconds (and at the end). ``done`` may be fractional (a point under way)."""
+
+    def __init__(self, log: Callable[[str], None], interval: float = 10.0):
+        self.log, self.interval = log, interval
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, done: float, total: int):
+        now = time.monotonic()
+        if now - self.last < self.interval and done < total:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        pace = f"{done / elapsed:.1f} points/s" if done >= elapsed else f"{elapsed / max(done, 1e-9):.1f} s per point"
+        left = (total - done) * elapsed / done if done > 0 else float("inf")
+        self.log(f"{done:g}/{total} points ({100 * done / total:.0f}%), {pace}, about {left:.0f} s left")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -114,27 +113,13 @@ def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tup
                 start = deterministic.random_start(net, rng, options.start_amplitude)
                 if direction != "random" and previous is not None:
                     start = start + previous
-                result = deterministic.steady_state(net, start, options)
+                try:
+                    result = deterministic.steady_state(net, start, options)
+                except FloatingPointError as err:  # name the point, not only the rates
+                    raise FloatingPointError(f"{dataset}: {outer_name} = {outer_values[i]:g}, {inner_name} = "
+                                             f"{inner_values[j]:g} ({direction} protocol): {err}") from err
                 previous = result.alpha
                 done += 1
                 if progress is not None:
                     progress(done, total)
                 yield SweepPoint(direction, sigma, realization, i, j, net, result)
-
-
-class ProgressLog:
-    """Calls ``log`` with fraction done, rate and time left, at most every ``interval`` seconds."""
-
-    def __init__(self, log: Callable[[str], None], interval: float = 10.0):
-        self.log, self.interval = log, interval
-        self.start = self.last = time.monotonic()
-
-    def __call__(self, done: float, total: int):
-        """``done`` may be fractional (a point under way)."""
-        now = time.monotonic()
-        if now - self.last < self.interval and done < total:
-            return
-        self.last = now
-        rate = done / max(now - self.start, 1e-9)
-        left = (total - done) / rate if rate > 0 else float("inf")
-        self.log(f"{done:g}/{total} points ({100 * done / total:.0f}%), {rate:.1f} points/s, about {left:.0f} s left")

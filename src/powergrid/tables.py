@@ -42,7 +42,7 @@ def write_table(df: pd.DataFrame, path, meta: dict) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, write_page_checksum=True)  # a flipped byte is detected on reading
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -52,7 +52,7 @@ def write_table(df: pd.DataFrame, path, meta: dict) -> None:
 def read_table(path) -> pd.DataFrame:
     """Read a table; a missing, truncated or corrupted file raises TableError naming it."""
     try:
-        return pq.read_table(path).to_pandas()
+        return pq.read_table(path, page_checksum_verification=True).to_pandas()
     except (OSError, pa.ArrowException) as err:
         raise TableError(f"cannot read table {path}: {err} (delete it and rerun the job that makes it)") from err
 

@@ -4,15 +4,15 @@ import json
 
 import pandas as pd
 
-from powergrid import quantum_sweeps, sweep, tables
-from powergrid.logs import job_logger
+from powergrid import quantum_sweeps, tables
+from powergrid.logs import ProgressLog, job_logger
 
 spec = json.loads(snakemake.params.spec)
 log = job_logger("quantum", snakemake.log[0])
 points = quantum_sweeps.quantum_points(spec)
 log.info(f"{spec['dataset']}: {len(points)} points ({spec['outer']['name']} x {spec['inner']['name']}), "
          f"solver {spec['solver']}, n_basis {spec['n_basis']}, leak bound {spec['leak_bound']:g}")
-progress = sweep.ProgressLog(log.info, interval=30.0)
+progress = ProgressLog(log.info, interval=30.0)
 frames = []
 for k, point in enumerate(points):
     result = quantum_sweeps.solve_point(point, spec, threads=snakemake.threads,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from powergrid import ensembles, sweep, tables
+from powergrid import ensembles, tables
 from powergrid.checkpoint import PointCache
-from powergrid.logs import job_logger
+from powergrid.logs import ProgressLog, job_logger
 
 spec = json.loads(snakemake.params.spec)
 log = job_logger("sde", snakemake.log[0])
@@ -23,7 +23,7 @@ cache = PointCache(Path(snakemake.output.traj_bonds).parent / "checkpoint", snak
 restored = cache.open()
 if restored:
     log.info(f"resuming: {len(restored)} finished points in the checkpoint")
-progress = sweep.ProgressLog(log.info, interval=30.0)
+progress = ProgressLog(log.info, interval=30.0)
 frames = []
 for k, point in enumerate(points):
     name = f"{point.outer_index}_{point.inner_index}"
