@@ -46,9 +46,10 @@ Solver
 ------
 The blocks are Hermitian; each is stored as dim(k)^2 real numbers (diagonal; sqrt(2) Re and
 sqrt(2) Im of the upper triangle), so the Euclidean product of two such vectors is the
-Hilbert-Schmidt product Tr(A B). The linear system is ``A x = w`` with A x = L x + w Tr(x) and w
-= |vac><vac|: since Tr(L x) = 0 for every x, its solution has Tr x = 1 and L x = 0. It is solved
-by restarted GMRES (right preconditioning, so the answer is that of the true operator whatever the
+Hilbert-Schmidt product Tr(A B). The linear system is ``A x = s w`` with A x = L x + s w Tr(x),
+w = |vac><vac| and a scalar s != 0: since Tr(L x) = 0 for every x, its solution has Tr x = 1 and
+L x = 0 (s = 1/Tr(M^{-1} w) places the eigenvalue that the rank-one term adds to the preconditioned
+operator next to the others; see ``_solve``). It is solved by restarted GMRES (right preconditioning, so the answer is that of the true operator whatever the
 preconditioner) with a symmetric block Gauss-Seidel preconditioner over the sectors::
 
     forward  k = 0 .. K:   z_k = L0_k^{-1}(v_k - sum_up L_c z_{k-1} L_c^dag)
@@ -91,6 +92,7 @@ METHOD = "sector-resolved steady state: GMRES + symmetric block Gauss-Seidel ove
 DEFAULT_TOL = 1e-12      # GMRES: ||A x - w||_2 (Hilbert-Schmidt) below this
 DEFAULT_RESTART = 30     # GMRES basis size; memory ~ (restart + 1) real vectors of sum_k dim(k)^2
 DEFAULT_MAXITER = 3000   # preconditioned GMRES iterations in all
+PRECOND = "sgs"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,6 +411,20 @@ def _solve_l0(y, k, bounds, off2, V, Vi, den):
 
 
 @njit(cache=True, nogil=True)
+def _gs(vc, out, work, bounds, off2, direction, source, amplitude, V, Vi, den, upward):
+    """out = M^{-1} v for block Gauss-Seidel: M = D + E (upward sweep, E = up jumps) or D + F."""
+    n_sec = bounds.size - 1
+    work[:] = vc
+    out[:] = 0.0
+    for i in range(n_sec):
+        k = i if upward else n_sec - 1 - i
+        _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, 1 if upward else -1)
+        d = bounds[k + 1] - bounds[k]
+        o = off2[k]
+        out[o:o + d * d] = _solve_l0(work[o:o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
+
+
+@njit(cache=True, nogil=True)
 def _sgs(vc, out, work, bounds, off2, direction, source, amplitude, V, Vi, den):
     """out = M^{-1} v, M = (D + E) D^{-1} (D + F): D = block diagonal L0, E/F = up/down jumps."""
     n_sec = bounds.size - 1
@@ -464,19 +480,21 @@ class QuantumSteadyState:
 
 
 def exact_memory_bytes(n_sites: int, n_basis: int, restart: int = DEFAULT_RESTART) -> int:
-    """Estimate of the peak memory of ``exact_steady_state`` in bytes (for a job's mem_mb).
+    """Upper estimate of the peak memory of ``exact_steady_state`` in bytes (for a job's mem_mb).
 
-    GMRES basis (restart + 1 real vectors of sum_k dim(k)^2) + 3 complex arrays of that size
-    (eigenvectors, their inverse, denominators) + 4 complex work vectors + the basis and channel
-    tables (~ (12 + 40 per channel) bytes per Fock state), plus 200 MB for the interpreter and
-    libraries. Calibrated against the measured peak RSS (see benchmarks/quantum.py).
+    With u = sum_k dim(k)^2 unknowns: the GMRES basis and work vectors ((restart + 6) real vectors
+    of u), 7 complex vectors of u (eigenvectors, their inverses, the denominators, three work
+    vectors, the returned state), the basis and channel tables (40 + 32 per channel bytes per Fock
+    state), numpy's eig of the largest sector and 200 MB for the interpreter and libraries; plus
+    10 %. Measured peak RSS (N = 2, restart 30): 291 MiB at n_basis = 80 (estimate 355 MiB), 1624 MiB
+    at 180 (estimate 1852 MiB).
     """
     dims = sector_dims(n_sites, n_basis)
     u = int(np.sum(dims.astype(np.int64) ** 2))
     n_states = n_basis ** n_sites
     channels = 2 * n_sites + 2
-    dense_eig = int(np.max(dims)) ** 2 * 16 * 6   # numpy eig of the largest sector (work copies)
-    return int((restart + 3) * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200e6)
+    dense_eig = int(np.max(dims)) ** 2 * 16 * 6
+    return int(1.1 * ((restart + 6) * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200e6))
 
 
 def exact_steady_state(net: Network, n_basis: int, *, tol: float = DEFAULT_TOL, restart: int = DEFAULT_RESTART,
@@ -550,6 +568,7 @@ def _solve(model: QuantumModel, tol: float, restart: int, maxiter: int):
     diag = np.concatenate([off2[k] + np.arange(d) * (d + 1) for k, d in enumerate(sec.dims)])
     w = np.zeros(n)
     w[0] = 1.0  # |vac><vac| (sector 0 is the 1 x 1 vacuum block)
+    shift = [0.0]
     L_args = (bounds, off2, model.h_diag, model.hop_ptr, model.hop_col, model.hop_val, model.direction,
               model.source, model.amplitude)
     M_args = (bounds, off2, model.direction, model.source, model.amplitude, V, Vi, den)
@@ -559,17 +578,27 @@ def _solve(model: QuantumModel, tol: float, restart: int, maxiter: int):
         _liouvillian(xc, yc, *L_args)
         out = np.empty(n)
         _complex_to_real(yc, out, bounds, off2)
-        out += w * x[diag].sum()
+        out += shift[0] * x[diag].sum() * w
         return out
 
     def apply_m(x):
         _real_to_complex(x, xc, bounds, off2)
-        _sgs(xc, yc, work, *M_args)
+        if PRECOND == "sgs":
+            _sgs(xc, yc, work, *M_args)
+        else:
+            _gs(xc, yc, work, *M_args, PRECOND == "up")
         out = np.empty(n)
         _complex_to_real(yc, out, bounds, off2)
         return out
 
-    x, iters, res = _gmres(apply_a, apply_m, w, tol, restart, maxiter)
+    # A = L + s w Tr: -M^{-1} maps states to states and M^{-1} L has its spectrum in the disk
+    # |z - 1| <= 1 (a regular splitting), so the rank-one term adds one eigenvalue near
+    # s Tr(M^{-1} w); s = 1/Tr(M^{-1} w) puts it near 1, beside the others (s = 1 put it near -1
+    # and let restarted GMRES stagnate, e.g. at n0 = 15, gamma = 0.1, Gamma_e = 0, n_basis = 80).
+    t = float(apply_m(w)[diag].sum())
+    shift[0] = 1.0 / t if t != 0.0 else 1.0
+    x, iters, res = _gmres(apply_a, apply_m, shift[0] * w, tol, restart, maxiter)
+    x /= x[diag].sum()  # Tr x = 1 up to the tolerance; exactly, for the returned state
     if not res <= tol:
         raise RuntimeError(
             f"exact_steady_state: GMRES reached ||A x - w|| = {res:.3g} > tol = {tol:.3g} after {iters} iterations "

@@ -43,7 +43,7 @@ def draw_tau(ax, tables):
     ax.plot([], [], ls="none", marker=".", color="0.2", label="slowest visible mode")
     ax.plot([], [], color="0.4", lw=0.7, ls="--", label="kick across the phase")
     ax.plot([], [], ls="none", marker="x", color="0.4", label=r"$\tau_r$ not defined")
-    ax.legend(loc="lower left", fontsize=6.5, ncol=2)
+    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.55), fontsize=6.5)
 
 
 def draw_divergence(ax, tables):

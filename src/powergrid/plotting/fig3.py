@@ -46,31 +46,37 @@ def draw_a(ax, tables):
     ax.legend(loc="lower right", fontsize=6.5)
 
 
+def _extent(h) -> float:
+    """Half-width of the square, centred at 0, that holds 99.9 % of the samples in ``h``."""
+    r = np.maximum(h[["re_lo", "re_hi"]].abs().max(axis=1), h[["im_lo", "im_hi"]].abs().max(axis=1)).to_numpy()
+    order = np.argsort(r)
+    share = np.cumsum(h["count"].to_numpy()[order]) / h["count"].sum()
+    return float(r[order][min(np.searchsorted(share, 0.999), len(order) - 1)])
+
+
 def draw_b(fig, spec, tables):
-    """One row of small density maps per Gamma_e, one column per site, a shared square range."""
+    """One row of small density maps per Gamma_e, one column per site. Each row has its own square
+    range (the phases differ by an order of magnitude in |alpha|) and each map its own colour scale
+    (the loss site's distribution is far narrower than the others)."""
     hist = table(tables, "fig3b/histograms")
     hist = hist.assign(density=hist["count"] / hist["samples"]
                        / ((hist["re_hi"] - hist["re_lo"]) * (hist["im_hi"] - hist["im_lo"])))
     values = sorted(hist["gamma_e"].unique())
     n = int(hist["n_sites"].iloc[0])
-    # the range that holds 99.9 % of the samples of every site, symmetric about 0
-    r = np.maximum(hist[["re_lo", "re_hi"]].abs().max(axis=1), hist[["im_lo", "im_hi"]].abs().max(axis=1))
-    order = np.argsort(r.to_numpy())
-    share = np.cumsum(hist["count"].to_numpy()[order]) / hist["count"].sum()
-    extent = float(r.to_numpy()[order][min(np.searchsorted(share, 0.999), len(order) - 1)])
-    grid = spec.subgridspec(len(values), n, wspace=0.05, hspace=0.08)
+    grid = spec.subgridspec(len(values), n, wspace=0.05, hspace=0.15)
     re_edges = np.unique(np.r_[hist["re_lo"], hist["re_hi"]])
     im_edges = np.unique(np.r_[hist["im_lo"], hist["im_hi"]])
-    axes = []
+    first = None
     for row, gamma_e in enumerate(values):
         h = hist[hist["gamma_e"] == gamma_e]
-        vmax = float(h["density"].max())
+        extent = _extent(h)
         for site in range(1, n + 1):
             ax = fig.add_subplot(grid[row, site - 1])
             s = h[h["site"] == site]
             z = np.zeros((len(re_edges) - 1, len(im_edges) - 1))
             z[np.searchsorted(re_edges, s["re_lo"]), np.searchsorted(im_edges, s["im_lo"])] = s["density"]
-            ax.pcolormesh(re_edges, im_edges, z.T, cmap="magma", vmin=0, vmax=vmax, rasterized=True, shading="flat")
+            ax.pcolormesh(re_edges, im_edges, z.T, cmap="magma", vmin=0, vmax=float(z.max()) or 1.0,
+                          rasterized=True, shading="flat")
             ax.set_xlim(-extent, extent)
             ax.set_ylim(-extent, extent)
             ax.set_aspect("equal")
@@ -79,12 +85,9 @@ def draw_b(fig, spec, tables):
             if row == 0:
                 ax.set_title(rf"$\ell={site}$", fontsize=7, pad=2)
             if site == 1:
-                ax.set_ylabel(rf"$\Gamma_e={gamma_e:g}$", fontsize=7, labelpad=2)
-            axes.append(ax)
-    note = axes[-1].annotate(rf"Re, Im $\alpha_\ell/\sqrt{{n_0}}\in[\pm{extent:.3g}]$", xy=(1.0, -0.12),
-                             xycoords="axes fraction", ha="right", va="top", fontsize=6.5)
-    note.set_in_layout(False)  # a note under the grid must not shift its columns
-    return axes[0]
+                ax.set_ylabel(rf"$\Gamma_e={gamma_e:g}$" + "\n" + rf"$\pm{extent:.2g}$", fontsize=6.5, labelpad=2)
+            first = first or ax
+    return first
 
 
 def deterministic_gbar(sites):
