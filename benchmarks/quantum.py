@@ -59,7 +59,7 @@ if mode == "ours":
     r = exact_steady_state(net, nb)
     wall = time.perf_counter() - t
     out = dict(J=r.J_mean_quanta.tolist(), dJ=r.J_std_quanta.tolist(), occ=r.occupation_quanta.tolist(),
-               neg=r.negativity, iterations=r.iterations, unknowns=r.unknowns)
+               neg=r.negativity, iterations=r.iterations, solver=r.solver, unknowns=r.unknowns)
 else:
     import qutip as qt
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(sys.argv[4])), "..", "tests"))
@@ -93,7 +93,7 @@ def part1(nb: int):
     diff = max(diff, abs(ours["neg"] - theirs["neg"]))
     print(f"1. steady state, N = 2, n_basis = {nb}, {POINT}")
     print(f"   ours : {ours['wall']:8.3f} s, +{ours['mem'] / 2**20:8.1f} MiB over {ours['base'] / 2**20:.0f} MiB "
-          f"({ours['unknowns']} real unknowns, {ours['iterations']} GMRES iterations)")
+          f"({ours['unknowns']} real unknowns, {ours['iterations']} preconditioner applications, {ours['solver']})")
     print(f"   qutip: {theirs['wall']:8.3f} s, +{theirs['mem'] / 2**20:8.1f} MiB over {theirs['base'] / 2**20:.0f} MiB "
           f"({theirs['unknowns']} complex unknowns)")
     print(f"   ratio: {theirs['wall'] / ours['wall']:.0f}x faster, "

@@ -1,13 +1,14 @@
 """The quantum regime (powergrid.quantum, powergrid.quantum_trajectories) against QuTiP on the full
-space, against exact limits, against each other, and its truncation check. Small truncations:
-the file runs in well under a minute on 2 cores once numba has compiled the kernels (first run:
-add ~20 s)."""
+space (and on a total-number-capped subspace), against exact limits, against each other, and its
+truncation checks. Small truncations: the file runs in ~10 s on 2 cores once numba has compiled
+the kernels (first run: add ~30 s of compilation)."""
 
 import math
 
 import numpy as np
 import pytest
 import qutip as qt
+from scipy import sparse
 
 from powergrid.deterministic import random_start, steady_state
 from powergrid.model import Network, Reservoir
@@ -112,6 +113,64 @@ def test_exact_sectors_match_qutip_full_space(name):
     assert np.allclose(r.occupation * net.n0, occ, rtol=0, atol=1e-8)
     # the comparison is not vacuous: a current flows, the state is not the vacuum
     assert np.all(np.abs(jm) > 1e-2) and np.all(occ > 1e-2)
+
+
+def qutip_steady_capped(net: Network, nb: int, k_max: int):
+    """As qutip_steady, with every operator projected on the states with at most k_max quanta in
+    all (P O P): the oracle of the total-number cap."""
+    n = net.n_sites
+    H, c_ops, a, currents = qutip_model(net, nb)
+    occ_n = np.indices((nb,) * n).reshape(n, -1).T          # qutip's order: site 0 slowest
+    keep = np.flatnonzero(occ_n.sum(axis=1) <= k_max)
+
+    def sub(op):  # sparse, so that qutip builds a sparse Liouvillian
+        return qt.Qobj(sparse.csr_matrix(op.full()[np.ix_(keep, keep)]))
+
+    rho = qt.steadystate(sub(H), [sub(c) for c in c_ops]).full()
+    cur = [sub(j).full() for j in currents]
+    jm = np.array([np.trace(j @ rho).real for j in cur])
+    j2 = np.array([np.trace(j @ j @ rho).real for j in cur])
+    occ = np.array([np.trace(sub(x.dag() * x).full() @ rho).real for x in a])
+    full = np.zeros((nb ** n, nb ** n), complex)
+    full[np.ix_(keep, keep)] = rho
+    rho_full = qt.Qobj(full, dims=[[nb] * n, [nb] * n])
+    ends = rho_full if n == 2 else rho_full.ptrace([0, n - 1])
+    return jm, np.sqrt(j2 - jm ** 2), occ, negativity_of(ends), rho[-1, -1]
+
+
+@pytest.mark.parametrize("net,nb,k_max", [
+    (Network.chain(2, 4.0, 3.0, 0.1, n0=1.0, n_th_over_n0=0.3), 9, 10),
+    (Network.chain(3, 4.0, 6.0, 0.2, n0=1.0, n0_ratio_loss=1.2), 5, 6),
+], ids=["N2", "N3"])
+def test_total_number_cap_matches_qutip_projected(net, nb, k_max):
+    """With the total number capped at k_max the sector solver solves eq. (1) with P O P for every
+    operator (P: states with at most k_max quanta): it agrees with qutip.steadystate on that
+    subspace to 1e-8, and the cap matters here (the top sector holds > 1e-4)."""
+    r = exact_steady_state(net, nb, k_max=k_max)
+    jm, dj, occ, neg, _ = qutip_steady_capped(net, nb, k_max)
+    assert r.k_max == k_max and r.leak_total > 1e-4
+    assert np.allclose(r.J_mean_quanta, jm, rtol=0, atol=1e-8)
+    assert np.allclose(r.J_std_quanta, dj, rtol=0, atol=1e-8)
+    assert np.allclose(r.occupation_quanta, occ, rtol=0, atol=1e-8)
+    assert abs(r.negativity - neg) < 1e-8
+    full = exact_steady_state(net, nb)
+    assert abs(full.J_mean_quanta[0] - r.J_mean_quanta[0]) > 1e-6   # the cap is not a no-op
+
+
+def test_total_number_cap_converges_to_the_box():
+    """N = 3, broken phase, same box (n_basis = 12): raising the cap k_max shrinks the top-sector
+    population leak_total and the cap's effect on <J>, Delta J and the occupations with it; the
+    relative changes stay below 10 leak_total (measured: 1-5 leak_total)."""
+    net = Network.chain(3, 4.0, 8.0, 0.05, n0=0.5)
+    box = exact_steady_state(net, 12)
+    previous = 1.0
+    for k_max in (14, 16, 18):
+        cap = exact_steady_state(net, 12, k_max=k_max)
+        assert cap.leak_total < 0.2 * previous and cap.unknowns < box.unknowns
+        previous = cap.leak_total
+        for name in ("J_mean", "J_std", "occupation"):
+            change = np.max(np.abs(getattr(cap, name) / getattr(box, name) - 1))
+            assert change < 10 * cap.leak_total, (k_max, name, change, cap.leak_total)
 
 
 def test_negativity_is_nonzero_and_checked():
@@ -220,18 +279,23 @@ def test_leak_check_raises_and_names_the_parameters():
     with pytest.raises(ValueError) as err:
         check_leak(r, 1e-6)
     msg = str(err.value)
-    for part in ("n_basis = 6", "n0 = 1", "gain = [(0, 4.0", "loss = [(1, 1.0", "gamma = 0.1"):
+    for part in ("n_basis = 6", "n0 = 1", "gain = [(0, 4.0", "loss = [(1, 1.0", "gamma = 0.1", "raise n_basis"):
         assert part in msg
     with pytest.raises(ValueError, match="n_basis = 6"):
         exact_steady_state(net, 6, leak_bound=1e-6)
     assert check_leak(r, 0.5) is r
+    # the total-number cap: its top sector is checked too
+    capped = exact_steady_state(net, 30, k_max=8)
+    assert np.max(capped.leak) < 1e-6 < capped.leak_total
+    with pytest.raises(ValueError, match="k_max = 8 quanta in all.*raise k_max"):
+        check_leak(capped, 1e-6)
 
 
 def test_memory_estimates_grow_with_the_problem():
     """The estimates cover the unknowns they count (GMRES basis, eigenvectors; propagators)."""
     for n, nb in ((2, 40), (2, 150), (3, 20)):
         u = int(np.sum(sector_dims(n, nb).astype(np.int64) ** 2))
-        assert exact_memory_bytes(n, nb, restart=30) > (31 * 8 + 3 * 16) * u
+        assert exact_memory_bytes(n, nb) > (40 * 8 + 7 * 16) * u
         assert trajectory_memory_bytes(n, nb, levels=5) > 6 * 16 * u
     assert exact_memory_bytes(2, 150) > exact_memory_bytes(2, 100)
 
@@ -281,6 +345,21 @@ def test_trajectories_match_qutip_mcsolve_and_mesolve():
     assert np.all(ours_sem < 0.05 * np.abs(me))
 
 
+def test_trajectories_with_total_number_cap_match_exact():
+    """The cap acts the same in both methods (N = 3, k_max = 7 with a top-sector population of
+    ~1e-2): 24 trajectories x 1500/g agree with the exact capped steady state within 4 standard
+    errors, and their time in the top sector matches its population."""
+    net = Network.chain(3, 4.0, 6.0, 0.3, n0=0.7)
+    ex = exact_steady_state(net, 6, k_max=7)
+    r = run_trajectories(net, 6, k_max=7, dt=0.1, t_transient=50.0, t_average=1500.0, n_traj=24, seed=SEED)
+    assert ex.leak_total > 1e-3 and r.k_max == 7
+    assert np.all(z_score(r.J_mean, ex.J_mean, r.J_sem) < 4)
+    assert np.all(z_score(r.J_std, ex.J_std, r.J_std_sem) < 4)
+    assert np.all(z_score(r.occupation, ex.occupation, r.occupation_sem) < 4)
+    sem_top = np.std(r.traj_leak_total, ddof=1) / math.sqrt(r.n_traj)
+    assert z_score(r.leak_total, ex.leak_total, sem_top) < 4
+
+
 def test_trajectories_reproducible_chunked_and_thread_independent():
     """Same seed => the same numbers, bit for bit, whatever the threads, blocks or chunks."""
     net = Network.chain(3, 4.0, 5.0, 0.2, n0=1.0, n_th_over_n0=0.2)
@@ -289,7 +368,8 @@ def test_trajectories_reproducible_chunked_and_thread_independent():
     parts = [run_trajectories(net, 5, n_traj=3, first_trajectory=f, threads=2, block_steps=37, **kw)
              for f in (0, 3)]
     merged = QuantumTrajectoryResult.merge(parts)
-    for name in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak", "traj_Gbar", "traj_jumps",
+    for name in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak", "traj_leak_total", "traj_Gbar",
+                 "traj_jumps",
                  "final_sector", "J_mean", "J_std", "J_std_sem", "occupation"):
         assert np.array_equal(getattr(whole, name), getattr(merged, name)), name
     assert np.array_equal(merged.trajectories, np.arange(6))

@@ -22,8 +22,12 @@ Gamma_e n f^2(n-1) (A |n> = f(n-1) sqrt(n) |n-1>).
 
 Truncation: every site keeps the Fock states 0 .. n_basis-1 and every operator is the truncated
 matrix (as ``qutip.destroy(n_basis)`` builds it): a^dag annihilates the top state, so gain and
-thermal excitation stop there. ``leak`` = population of the top state of each site measures what
-the truncation cuts; ``check_leak`` turns a bound on it into an error.
+thermal excitation stop there. Optionally the total number is capped too, sum_l n_l <= k_max
+(operators P O P with P the projector on the kept states: raising operators annihilate the top
+sector); for N >= 3 this keeps far fewer states than the box for the same accuracy, since the
+sites' excitations are not all large at once. ``leak`` = population of the top state of each
+site, ``leak_total`` = population of the top sector k_max, measure what the truncation cuts;
+``check_leak`` turns a bound on them into an error.
 
 Sectors
 -------
@@ -48,21 +52,26 @@ The blocks are Hermitian; each is stored as dim(k)^2 real numbers (diagonal; sqr
 sqrt(2) Im of the upper triangle), so the Euclidean product of two such vectors is the
 Hilbert-Schmidt product Tr(A B). The linear system is ``A x = s w`` with A x = L x + s w Tr(x),
 w = |vac><vac| and a scalar s != 0: since Tr(L x) = 0 for every x, its solution has Tr x = 1 and
-L x = 0 (s = 1/Tr(M^{-1} w) places the eigenvalue that the rank-one term adds to the preconditioned
-operator next to the others; see ``_solve``). It is solved by restarted GMRES (right preconditioning, so the answer is that of the true operator whatever the
-preconditioner) with a symmetric block Gauss-Seidel preconditioner over the sectors::
+L x = 0. It is solved by BiCGSTAB (falling back to GCROT(m, k) should it break down or stall),
+right-preconditioned, so that the answer is that of the true operator whatever the preconditioner,
+with a symmetric block Gauss-Seidel preconditioner over the sectors::
 
     forward  k = 0 .. K:   z_k = L0_k^{-1}(v_k - sum_up L_c z_{k-1} L_c^dag)
     backward k = K .. 0:   x_k = L0_k^{-1}(L0_k z_k - sum_down L_c x_{k+1} L_c^dag)
 
 where L0_k^{-1} Y = V [(V^{-1} Y V^{-dag}) o i/(lambda_a - lambda_b^*)] V^dag from the eigen-
 decomposition H_k = V diag(lambda) V^{-1} (computed once, O(dim^3) per sector). The block sweeps
-capture the fast coherent and dissipative dynamics within each sector exactly; GMRES removes the
-few slow modes (total energy, imbalance; rates ~ gamma). The work per iteration is
-O(sum_k dim(k)^3), the memory that of the GMRES basis (``restart`` + 1 real vectors of
-sum_k dim(k)^2) plus the eigenvectors (2 complex matrices per sector): see ``exact_memory_bytes``.
-A general sparse LU of the same system (SuperLU, COLAMD) fills in like a 3-D grid and was
-measured here at 19 s and 1.8 GB for n_basis = 40, growing ~ n_basis^6.
+capture the fast coherent and dissipative dynamics within each sector exactly; the Krylov solver
+removes the slow modes (total energy, imbalance; rates ~ gamma). s = 1/Tr(M^{-1} w) places the one
+eigenvalue that the rank-one term adds to the preconditioned operator near 1, among the others.
+The work per iteration is O(sum_k dim(k)^3); the memory is ~12 real vectors of sum_k dim(k)^2
+(~40 in the fallback) plus the eigenvectors (2 complex matrices per sector), see
+``exact_memory_bytes``. Measured alternatives: a general sparse LU of the same system (SuperLU,
+COLAMD) fills in like a 3-D grid (19 s and 1.8 GB at n_basis = 40, growing ~ n_basis^6);
+restarted GMRES(30) with the same preconditioner took 360 preconditioner applications where
+BiCGSTAB takes 202 (n0 = 2, gamma = 1e-3, Gamma_e = 3, n_basis = 150) and stalls for good at n0 = 15,
+gamma = 0.1, Gamma_e = 0, n_basis = 80 (BiCGSTAB: 360); the block sweeps alone, iterated with an
+aggregation over the sectors, contract the error by only ~0.97 per sweep.
 
 Observables
 -----------
@@ -85,14 +94,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk
 
 from .model import Network
 
-METHOD = "sector-resolved steady state: GMRES + symmetric block Gauss-Seidel over excitation-number sectors"
-DEFAULT_TOL = 1e-12      # GMRES: ||A x - w||_2 (Hilbert-Schmidt) below this
-DEFAULT_RESTART = 30     # GMRES basis size; memory ~ (restart + 1) real vectors of sum_k dim(k)^2
-DEFAULT_MAXITER = 3000   # preconditioned GMRES iterations in all
-PRECOND = "sgs"
+METHOD = "sector-resolved steady state: BiCGSTAB + symmetric block Gauss-Seidel over excitation-number sectors"
+DEFAULT_TOL = 1e-12      # ||A x - s w||_2 / |s| (Hilbert-Schmidt) below this
+DEFAULT_MAXITER = 5000   # preconditioner applications in all (BiCGSTAB takes 2 per iteration)
+FALLBACK = {"m": 10, "k": 5}   # GCROT(m, k) should BiCGSTAB break down or stall three times
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,36 +109,49 @@ PRECOND = "sgs"
 
 @dataclass(frozen=True)
 class Sectors:
-    """Fock states of n_sites modes with 0..n_basis-1 quanta each, ordered by total number k.
+    """Fock states of n_sites modes with 0..n_basis-1 quanta each and at most k_max in all,
+    ordered by total number k.
 
     ``states[g]`` is the occupation tuple of global index g; sector k holds the global indices
     bounds[k] .. bounds[k+1]-1 in lexicographic order (site 0 slowest, as in qutip.tensor).
     ``position[f]`` is the index within its sector of the state with flat Fock index f
-    (f = sum_l n_l n_basis^(N-1-l)).
+    (f = sum_l n_l n_basis^(N-1-l)), -1 for states above k_max.
     """
 
     n_sites: int
     n_basis: int
+    k_max: int
     states: np.ndarray      # (n_states, n_sites) int64
     bounds: np.ndarray      # (n_sectors + 1,)
     flat: np.ndarray        # (n_states,) flat Fock index of each global index
     position: np.ndarray    # (n_basis^n_sites,) index within the sector, by flat index
 
     @classmethod
-    def of(cls, n_sites: int, n_basis: int) -> "Sectors":
+    def of(cls, n_sites: int, n_basis: int, k_max: int | None = None) -> "Sectors":
         if n_basis < 2:
             raise ValueError(f"n_basis must be >= 2, got {n_basis}")
+        top = n_sites * (n_basis - 1)
+        k_max = top if k_max is None else int(k_max)
+        if not 1 <= k_max <= top:
+            raise ValueError(f"k_max must be in 1..{top} (n_sites (n_basis - 1)), got {k_max}")
         grid = np.indices((n_basis,) * n_sites, dtype=np.int64).reshape(n_sites, -1).T
         total = grid.sum(axis=1)
+        keep = total <= k_max
+        grid, total = grid[keep], total[keep]
         order = np.argsort(total, kind="stable")
         states = np.ascontiguousarray(grid[order])
         total = total[order]
-        bounds = np.searchsorted(total, np.arange(n_sites * (n_basis - 1) + 2)).astype(np.int64)
+        bounds = np.searchsorted(total, np.arange(k_max + 2)).astype(np.int64)
         strides = n_basis ** np.arange(n_sites - 1, -1, -1, dtype=np.int64)
         flat = states @ strides
-        position = np.empty(n_basis ** n_sites, np.int64)
+        position = np.full(n_basis ** n_sites, -1, np.int64)
         position[flat] = np.arange(flat.size) - bounds[total]
-        return cls(n_sites, n_basis, states, bounds, flat, position)
+        return cls(n_sites, n_basis, k_max, states, bounds, flat, position)
+
+    @property
+    def capped(self) -> bool:
+        """True if k_max cuts the box (the top sector is not just the all-top state)."""
+        return self.k_max < self.n_sites * (self.n_basis - 1)
 
     @property
     def n_sectors(self) -> int:
@@ -144,18 +166,18 @@ class Sectors:
         return self.n_basis ** np.arange(self.n_sites - 1, -1, -1, dtype=np.int64)
 
     def index(self, states: np.ndarray) -> np.ndarray:
-        """Global indices of occupation tuples (rows of ``states``; all inside the box)."""
+        """Global indices of occupation tuples (rows of ``states``; all kept states)."""
         st = np.asarray(states, np.int64)
         f = st @ self.strides
         return self.bounds[st.sum(axis=-1)] + self.position[f]
 
 
-def sector_dims(n_sites: int, n_basis: int) -> np.ndarray:
-    """dim(k) for k = 0 .. n_sites (n_basis - 1), without building the basis (polynomial product)."""
+def sector_dims(n_sites: int, n_basis: int, k_max: int | None = None) -> np.ndarray:
+    """dim(k) for k = 0 .. k_max (default n_sites (n_basis - 1)), without building the basis."""
     d = np.ones(1, np.int64)
     for _ in range(n_sites):
         d = np.convolve(d, np.ones(n_basis, np.int64))
-    return d
+    return d if k_max is None else d[:int(k_max) + 1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,8 +212,8 @@ class QuantumModel:
     n_th: float
 
     @classmethod
-    def of(cls, net: Network, n_basis: int) -> "QuantumModel":
-        sec = Sectors.of(net.n_sites, int(n_basis))
+    def of(cls, net: Network, n_basis: int, k_max: int | None = None) -> "QuantumModel":
+        sec = Sectors.of(net.n_sites, int(n_basis), k_max)
         st, nb = sec.states, sec.n_basis
         n_states = st.shape[0]
         strides = sec.strides
@@ -224,8 +246,9 @@ class QuantumModel:
         amp_out = np.zeros((n_ch, n_states))
         h_diag = (st @ np.asarray(net.detuning, float)).astype(np.complex128)
         for c, (l, d, _, rate) in enumerate(channels):
-            # truncated operators: a^dag kills the top state, a kills the vacuum
-            ok = st[:, l] < nb - 1 if d > 0 else st[:, l] > 0
+            # truncated operators: a^dag kills the top state of a site and every state of the top
+            # sector k_max (P a^dag P, P the projector on the kept states), a kills the vacuum
+            ok = (st[:, l] < nb - 1) & (st.sum(axis=1) < sec.k_max) if d > 0 else st[:, l] > 0
             rate = np.where(ok, rate, 0.0)
             h_diag -= 0.5j * rate
             src = np.nonzero(ok)[0]
@@ -288,9 +311,6 @@ class QuantumModel:
 
 # ---------------------------------------------------------------------------------------------
 # compiled kernels of the steady-state solver (blocks stored flat, sector k at off2[k], row-major)
-
-_R2 = math.sqrt(2.0)
-
 
 @njit(cache=True, nogil=True)
 def _real_to_complex(xr, xc, bounds, off2):
@@ -411,20 +431,6 @@ def _solve_l0(y, k, bounds, off2, V, Vi, den):
 
 
 @njit(cache=True, nogil=True)
-def _gs(vc, out, work, bounds, off2, direction, source, amplitude, V, Vi, den, upward):
-    """out = M^{-1} v for block Gauss-Seidel: M = D + E (upward sweep, E = up jumps) or D + F."""
-    n_sec = bounds.size - 1
-    work[:] = vc
-    out[:] = 0.0
-    for i in range(n_sec):
-        k = i if upward else n_sec - 1 - i
-        _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, 1 if upward else -1)
-        d = bounds[k + 1] - bounds[k]
-        o = off2[k]
-        out[o:o + d * d] = _solve_l0(work[o:o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
-
-
-@njit(cache=True, nogil=True)
 def _sgs(vc, out, work, bounds, off2, direction, source, amplitude, V, Vi, den):
     """out = M^{-1} v, M = (D + E) D^{-1} (D + F): D = block diagonal L0, E/F = up/down jumps."""
     n_sec = bounds.size - 1
@@ -465,13 +471,16 @@ class QuantumSteadyState:
     Gbar_mean: float                # <sum_loss Gamma_e f^2(n) - sum_gain Gamma_i f^2(n)>
     negativity: float               # of the end sites 0 and N-1
     leak: np.ndarray                # population of the top Fock state n_basis - 1, per site
+    leak_total: float               # population of the top sector k_max
+    k_max: int                      # total-number cap (n_sites (n_basis - 1): none)
     J_mean_quanta: np.ndarray       # <J>/g
     J_std_quanta: np.ndarray
     occupation_quanta: np.ndarray   # <a^dag a>
     sector_population: np.ndarray
     n_sectors: int
     unknowns: int
-    iterations: int
+    iterations: int                 # preconditioner applications (BiCGSTAB: 2 per iteration)
+    solver: str                     # "bicgstab", "bicgstab x2" (restarted), ... "+gcrotmk" (fallback)
     residual: float
     trace_error: float
     condition: float
@@ -479,35 +488,38 @@ class QuantumSteadyState:
     method: str = METHOD
 
 
-def exact_memory_bytes(n_sites: int, n_basis: int, restart: int = DEFAULT_RESTART) -> int:
+def exact_memory_bytes(n_sites: int, n_basis: int, k_max: int | None = None) -> int:
     """Upper estimate of the peak memory of ``exact_steady_state`` in bytes (for a job's mem_mb).
 
-    With u = sum_k dim(k)^2 unknowns: the GMRES basis and work vectors ((restart + 6) real vectors
-    of u), 7 complex vectors of u (eigenvectors, their inverses, the denominators, three work
-    vectors, the returned state), the basis and channel tables (40 + 32 per channel bytes per Fock
-    state), numpy's eig of the largest sector and 200 MB for the interpreter and libraries; plus
-    10 %. Measured peak RSS (N = 2, restart 30): 291 MiB at n_basis = 80 (estimate 355 MiB), 1624 MiB
-    at 180 (estimate 1852 MiB).
+    With u = sum_k dim(k)^2 unknowns: 40 real vectors of u (the GCROT(10, 5) fallback's basis and
+    work vectors; BiCGSTAB alone needs ~12), 7 complex vectors of u (eigenvectors, their inverses,
+    the denominators, three work vectors, the returned state), the basis and channel tables
+    (40 + 32 per channel bytes per Fock state), numpy's eig of the largest sector and 200 MB for
+    the interpreter and libraries; plus 10 %. Measured peak RSS (N = 2, BiCGSTAB, one thread):
+    303 MiB at n_basis = 100 (estimate 515 MiB), 583 MiB at 150 (estimate 1237 MiB); N = 3:
+    981 MiB at n_basis = 24 (estimate 2219 MiB).
     """
-    dims = sector_dims(n_sites, n_basis)
+    dims = sector_dims(n_sites, n_basis, k_max)
     u = int(np.sum(dims.astype(np.int64) ** 2))
-    n_states = n_basis ** n_sites
+    n_states = n_basis ** n_sites   # the position table spans the whole box
     channels = 2 * n_sites + 2
     dense_eig = int(np.max(dims)) ** 2 * 16 * 6
-    return int(1.1 * ((restart + 6) * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200e6))
+    return int(1.1 * (40 * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200e6))
 
 
-def exact_steady_state(net: Network, n_basis: int, *, tol: float = DEFAULT_TOL, restart: int = DEFAULT_RESTART,
+def exact_steady_state(net: Network, n_basis: int, *, k_max: int | None = None, tol: float = DEFAULT_TOL,
                        maxiter: int = DEFAULT_MAXITER, leak_bound: float | None = None) -> QuantumSteadyState:
-    """Steady state of eq. (1) for ``net`` with n_basis Fock states per site (see module docstring).
+    """Steady state of eq. (1) for ``net`` with n_basis Fock states per site and at most k_max
+    quanta in all (default: no cap beyond the box); see the module docstring.
 
-    Raises RuntimeError if GMRES does not reach ``tol`` within ``maxiter`` iterations, and
+    Raises RuntimeError if the linear solver does not reach ``tol`` within ``maxiter`` preconditioner
+    applications, and
     ValueError (via ``check_leak``) if ``leak_bound`` is given and a site's top-state population
     exceeds it.
     """
     t0 = time.perf_counter()
-    model = QuantumModel.of(net, n_basis)
-    rho, info = _solve(model, tol, restart, maxiter)
+    model = QuantumModel.of(net, n_basis, k_max)
+    rho, info = _solve(model, tol, maxiter)
     result = _observables(model, rho, info, time.perf_counter() - t0)
     if leak_bound is not None:
         check_leak(result, leak_bound)
@@ -517,20 +529,28 @@ def exact_steady_state(net: Network, n_basis: int, *, tol: float = DEFAULT_TOL, 
 def check_leak(result, bound: float):
     """Raise ValueError if the population of a site's top Fock state exceeds ``bound``.
 
-    Works for QuantumSteadyState and QuantumTrajectoryResult (both have ``leak``, ``net``,
-    ``n_basis``). The message names n0, the rates and n_basis, so that a pipeline never
-    silently plots a truncated state.
+    Also raises if the population of the top sector k_max (``leak_total``) exceeds it. Works for
+    QuantumSteadyState and QuantumTrajectoryResult (both have ``leak``, ``leak_total``, ``net``,
+    ``n_basis``, ``k_max``). The message names n0, the rates, n_basis and k_max, so that a pipeline
+    never silently plots a truncated state.
     """
     leak = np.asarray(result.leak, float)
+    total = float(result.leak_total)
+    net = result.net
+    where = (f"n_basis = {result.n_basis}, k_max = {result.k_max}, n0 = {net.n0:g}, "
+             f"gain = {[(r.site, r.rate, r.n0_ratio) for r in net.gain]}, "
+             f"loss = {[(r.site, r.rate, r.n0_ratio) for r in net.loss]}, gamma = {net.gamma:g}, "
+             f"n_th_over_n0 = {net.n_th_over_n0:g}, nu = {net.nu:g}, n_sites = {net.n_sites}")
     if not np.all(np.isfinite(leak)) or np.max(leak) > bound:
-        net = result.net
         worst = int(np.nanargmax(np.where(np.isfinite(leak), leak, np.inf)))
         raise ValueError(
             f"Fock truncation too small: population of the top state |{result.n_basis - 1}> at site {worst} is "
             f"{leak[worst]:.3g} > bound {bound:.3g} (per site: {np.array2string(leak, precision=3)}), for "
-            f"n_basis = {result.n_basis}, n0 = {net.n0:g}, gain = {[(r.site, r.rate, r.n0_ratio) for r in net.gain]}, "
-            f"loss = {[(r.site, r.rate, r.n0_ratio) for r in net.loss]}, gamma = {net.gamma:g}, "
-            f"n_th_over_n0 = {net.n_th_over_n0:g}, nu = {net.nu:g}, n_sites = {net.n_sites}; raise n_basis")
+            f"{where}; raise n_basis")
+    if not total <= bound:
+        raise ValueError(
+            f"Fock truncation too small: population of the top sector (k_max = {result.k_max} quanta in all) is "
+            f"{total:.3g} > bound {bound:.3g}, for {where}; raise k_max")
     return result
 
 
@@ -557,7 +577,7 @@ def _eigen(model: QuantumModel):
     return off2, V, Vi, den, cond
 
 
-def _solve(model: QuantumModel, tol: float, restart: int, maxiter: int):
+def _solve(model: QuantumModel, tol: float, maxiter: int):
     sec = model.sectors
     bounds = sec.bounds
     off2, V, Vi, den, cond = _eigen(model)
@@ -568,97 +588,68 @@ def _solve(model: QuantumModel, tol: float, restart: int, maxiter: int):
     diag = np.concatenate([off2[k] + np.arange(d) * (d + 1) for k, d in enumerate(sec.dims)])
     w = np.zeros(n)
     w[0] = 1.0  # |vac><vac| (sector 0 is the 1 x 1 vacuum block)
-    shift = [0.0]
     L_args = (bounds, off2, model.h_diag, model.hop_ptr, model.hop_col, model.hop_val, model.direction,
               model.source, model.amplitude)
     M_args = (bounds, off2, model.direction, model.source, model.amplitude, V, Vi, den)
+    shift = [1.0]
+    count = [0]
 
-    def apply_a(x):
+    def apply_l(x):
         _real_to_complex(x, xc, bounds, off2)
         _liouvillian(xc, yc, *L_args)
         out = np.empty(n)
         _complex_to_real(yc, out, bounds, off2)
+        return out
+
+    def apply_a(x):
+        out = apply_l(x)
         out += shift[0] * x[diag].sum() * w
         return out
 
     def apply_m(x):
+        count[0] += 1
         _real_to_complex(x, xc, bounds, off2)
-        if PRECOND == "sgs":
-            _sgs(xc, yc, work, *M_args)
-        else:
-            _gs(xc, yc, work, *M_args, PRECOND == "up")
+        _sgs(xc, yc, work, *M_args)
         out = np.empty(n)
         _complex_to_real(yc, out, bounds, off2)
         return out
 
-    # A = L + s w Tr: -M^{-1} maps states to states and M^{-1} L has its spectrum in the disk
-    # |z - 1| <= 1 (a regular splitting), so the rank-one term adds one eigenvalue near
-    # s Tr(M^{-1} w); s = 1/Tr(M^{-1} w) puts it near 1, beside the others (s = 1 put it near -1
-    # and let restarted GMRES stagnate, e.g. at n0 = 15, gamma = 0.1, Gamma_e = 0, n_basis = 80).
     t = float(apply_m(w)[diag].sum())
     shift[0] = 1.0 / t if t != 0.0 else 1.0
-    x, iters, res = _gmres(apply_a, apply_m, shift[0] * w, tol, restart, maxiter)
-    x /= x[diag].sum()  # Tr x = 1 up to the tolerance; exactly, for the returned state
-    if not res <= tol:
-        raise RuntimeError(
-            f"exact_steady_state: GMRES reached ||A x - w|| = {res:.3g} > tol = {tol:.3g} after {iters} iterations "
-            f"(n_basis = {sec.n_basis}, n0 = {model.net.n0:g}, gain = {[(r.site, r.rate) for r in model.net.gain]}, "
-            f"loss = {[(r.site, r.rate) for r in model.net.loss]}, gamma = {model.net.gamma:g}); "
-            "raise maxiter or restart")
-    # the residual of the state itself: L rho and the trace
-    _real_to_complex(x, xc, bounds, off2)
-    _liouvillian(xc, yc, *L_args)
-    residual = float(np.sqrt(np.sum(np.abs(yc) ** 2)))
-    rho = xc.copy()
-    return rho, dict(off2=off2, iterations=iters, residual=residual, cond=cond, unknowns=n)
-
-
-def _gmres(apply_a, apply_m, b, tol, restart, maxiter):
-    """Restarted GMRES with right preconditioning, x = M y; returns (x, iterations, ||b - A x||)."""
-    n = b.size
+    b = shift[0] * w
+    target = tol * abs(shift[0])
+    a_op = LinearOperator((n, n), matvec=apply_a, dtype=np.float64)
+    m_op = LinearOperator((n, n), matvec=apply_m, dtype=np.float64)
     x = np.zeros(n)
-    r = b.copy()
-    beta = float(np.linalg.norm(r))
-    iters = 0
-    basis = np.empty((restart + 1, n))
-    while iters < maxiter:
-        basis[0] = r / beta
-        hess = np.zeros((restart + 1, restart))
-        g = np.zeros(restart + 1)
-        g[0] = beta
-        cs = np.zeros(restart)
-        sn = np.zeros(restart)
-        j_used = 0
-        for j in range(restart):
-            wv = apply_a(apply_m(basis[j]))
-            iters += 1
-            for _ in range(2):  # classical Gram-Schmidt, twice (stable, BLAS-2)
-                h = basis[:j + 1] @ wv
-                wv -= basis[:j + 1].T @ h
-                hess[:j + 1, j] += h
-            hess[j + 1, j] = np.linalg.norm(wv)
-            if hess[j + 1, j] > 0:
-                basis[j + 1] = wv / hess[j + 1, j]
-            for i in range(j):  # apply the previous Givens rotations
-                t = cs[i] * hess[i, j] + sn[i] * hess[i + 1, j]
-                hess[i + 1, j] = -sn[i] * hess[i, j] + cs[i] * hess[i + 1, j]
-                hess[i, j] = t
-            rr = math.hypot(hess[j, j], hess[j + 1, j])
-            cs[j], sn[j] = hess[j, j] / rr, hess[j + 1, j] / rr
-            hess[j, j] = rr
-            hess[j + 1, j] = 0.0
-            g[j + 1] = -sn[j] * g[j]
-            g[j] = cs[j] * g[j]
-            j_used = j + 1
-            if abs(g[j + 1]) < 0.5 * tol or iters >= maxiter or hess[j, j] == 0.0:
-                break
-        y = np.linalg.solve(np.triu(hess[:j_used, :j_used]), g[:j_used])
-        x += apply_m(basis[:j_used].T @ y)
-        r = b - apply_a(x)
-        beta = float(np.linalg.norm(r))
-        if beta <= tol:
+    res = float(np.linalg.norm(b))
+    solver = "bicgstab"
+    for attempt in range(3):  # a breakdown or stall: restart from where it got (new shadow residual)
+        x, _ = bicgstab(a_op, b, x0=x, rtol=0.0, atol=target, maxiter=max(1, (maxiter - count[0]) // 2), M=m_op)
+        res = float(np.linalg.norm(b - apply_a(x)))
+        if res <= target or count[0] >= maxiter:
             break
-    return x, iters, beta
+        solver = f"bicgstab x{attempt + 2}"
+    if not res <= target and count[0] < maxiter:  # still not: GCROT(m, k), slower but monotone
+        left = max(1, (maxiter - count[0]) // (FALLBACK["m"] + 1))
+        x, _ = gcrotmk(a_op, b, x0=x, rtol=0.0, atol=target, maxiter=left, M=m_op, **FALLBACK)
+        res = float(np.linalg.norm(b - apply_a(x)))
+        solver += "+gcrotmk"
+    if not res <= target:
+        raise RuntimeError(
+            f"exact_steady_state: the linear solver ({solver}) reached ||A x - s w||/|s| = {res / abs(shift[0]):.3g} "
+            f"> tol = {tol:.3g} after {count[0]} preconditioner applications (n_basis = {sec.n_basis}, "
+            f"n0 = {model.net.n0:g}, gain = {[(r.site, r.rate) for r in model.net.gain]}, "
+            f"loss = {[(r.site, r.rate) for r in model.net.loss]}, gamma = {model.net.gamma:g}); raise maxiter")
+    x /= x[diag].sum()  # Tr x = 1 up to the tolerance; exactly, for the returned state
+    residual = float(np.linalg.norm(apply_l(x)))  # ||L rho||_HS
+    return _blocks_complex(x, bounds, off2), {"off2": off2, "iterations": count[0], "residual": residual,
+                                              "cond": cond, "unknowns": n, "solver": solver}
+
+
+def _blocks_complex(x, bounds, off2):
+    out = np.empty(x.size, np.complex128)
+    _real_to_complex(x, out, bounds, off2)
+    return out
 
 
 def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) -> QuantumSteadyState:
@@ -674,6 +665,7 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     occ = pops @ st
     leak = np.array([pops[st[:, l] == nb - 1].sum() for l in range(net.n_sites)])
     sec_pop = np.array([pops[sec.bounds[k]:sec.bounds[k + 1]].sum() for k in range(sec.n_sectors)])
+    leak_total = float(sec_pop[-1]) if sec.capped else 0.0  # uncapped: the all-top state, inside leak
     jm = np.zeros(m)
     j2 = np.zeros(m)
     for k, b in enumerate(blocks):
@@ -692,9 +684,10 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     n0 = float(net.n0)
     return QuantumSteadyState(
         net=net, n_basis=nb, edges=net.edge_array, J_mean=jm / n0, J_std=dj / n0, occupation=occ / n0,
-        Gbar_mean=gbar, negativity=negativity(sec, blocks), leak=leak, J_mean_quanta=jm, J_std_quanta=dj,
+        Gbar_mean=gbar, negativity=negativity(sec, blocks), leak=leak, leak_total=leak_total, k_max=sec.k_max,
+        J_mean_quanta=jm, J_std_quanta=dj,
         occupation_quanta=occ, sector_population=sec_pop, n_sectors=sec.n_sectors, unknowns=info["unknowns"],
-        iterations=info["iterations"], residual=info["residual"], trace_error=abs(float(pops.sum()) - 1.0),
+        iterations=info["iterations"], solver=info["solver"], residual=info["residual"], trace_error=abs(float(pops.sum()) - 1.0),
         condition=info["cond"], wall_time=wall)
 
 
@@ -711,10 +704,7 @@ def reduced_end_blocks(sec: Sectors, blocks: list[np.ndarray]) -> list[np.ndarra
     for k, b in enumerate(blocks):
         st = sec.states[sec.bounds[k]:sec.bounds[k + 1]]
         ends = st[:, 0] + st[:, n - 1]
-        if n > 2:
-            mid = (st[:, 1:n - 1] @ (nb ** np.arange(n - 3, -1, -1))) if n > 2 else np.zeros(len(st), np.int64)
-        else:
-            mid = np.zeros(len(st), np.int64)
+        mid = st[:, 1:n - 1] @ (nb ** np.arange(n - 3, -1, -1)) if n > 2 else np.zeros(len(st), np.int64)
         key = ends * (nb ** max(n - 2, 0)) + mid
         order = np.argsort(key, kind="stable")   # within a group: n_0 ascending (lexicographic order)
         ks = key[order]
