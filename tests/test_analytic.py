@@ -7,6 +7,7 @@ from scipy.integrate import quad
 from powergrid import analytic
 from powergrid.ansatz import fit_ansatz
 from powergrid.linear import max_growth_rate_map
+from powergrid.deterministic import SteadyStateOptions, random_start, steady_state
 from powergrid.model import Network
 
 
@@ -61,7 +62,7 @@ def test_formulas_are_nan_outside_their_regime():
 
 
 def _steady_alpha(gamma_i, gamma_e):
-    from powergrid.deterministic import random_start, steady_state
+    from powergrid.deterministic import SteadyStateOptions, random_start, steady_state
     net = Network.chain(10, gamma_i, gamma_e, 1e-3)
     return steady_state(net, random_start(net, np.random.default_rng(1), 1e-3)).alpha
 
@@ -81,3 +82,33 @@ def test_fitted_ansatz_matches_C7_deep_in_the_broken_phase():
     a, b = analytic.ansatz_broken(4.0, 12.0)
     assert fit.k0 == pytest.approx(np.pi / 2) and fit.residual < 0.01
     assert abs(fit.A) == pytest.approx(a, rel=0.1) and abs(fit.B) == pytest.approx(b, rel=0.1)
+
+
+def _current_argmax(n_sites, gamma_i, gamma_e_grid, n0_ratio_gain, gamma):
+    # slower relaxation at small gamma (tau ~ 1/gamma in the symmetric phase): integrate longer
+    options = SteadyStateOptions(t_max=8000.0 * max(1.0, (1e-3 / gamma) ** 0.5))
+    currents = []
+    for gamma_e in gamma_e_grid:
+        net = Network.chain(n_sites, gamma_i, gamma_e, gamma, n0_ratio_gain=n0_ratio_gain)
+        s = steady_state(net, random_start(net, np.random.default_rng(1), 1e-3), options)
+        currents.append(s.current_mean[-1])
+    return gamma_e_grid[int(np.argmax(currents))]
+
+
+@pytest.mark.parametrize("n_sites,gamma", [(2, 1e-3), (2, 1e-5), (10, 1e-3)])
+def test_unequal_n0_shifts_the_current_maximum_less_than_the_asymptotic_formula(n_sites, gamma):
+    """Fig. S9 / App. D2: with n0^(1) = 1.1 n0^(N) the maximum of J (the onset of the broken phase)
+    moves up from Gamma_e = Gamma_i. The paper's Gamma_i = Gamma_e (n0^(N)/n0^(1))^2, i.e. a shift by
+    1.21, is the alpha0 -> infinity limit of the existence condition (D2) of the symmetric phase;
+    the transition itself happens at finite occupation and the measured shift is 1.11 (N = 2 and
+    N = 10, Gamma_i = 4, gamma = 1e-3; for N = 2 unchanged down to gamma = 1e-5). Resolution 0.025 g."""
+    gamma_i, step = 4.0, 0.025
+    grid = np.round(np.arange(3.85, 4.7, step), 4)
+    equal = _current_argmax(n_sites, gamma_i, grid, 1.0, gamma)
+    unequal = _current_argmax(n_sites, gamma_i, grid, 1.1, gamma)
+    # the formula gives Gamma_i(Gamma_e); inverted: Gamma_e = Gamma_i (n0^(1)/n0^(N))^2 = 4.84 g
+    asymptote = gamma_i / float(analytic.transition_unequal_n0(1.0, n0_gain=1.1, n0_loss=1.0))
+    assert equal == pytest.approx(gamma_i, abs=step + 1e-9)
+    assert unequal / equal == pytest.approx(1.11, abs=0.01)
+    # the measured shift is about half the asymptotic one, which lies well beyond the sweep's step
+    assert asymptote == pytest.approx(4.84) and unequal < asymptote - 10 * step
