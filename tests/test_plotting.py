@@ -147,6 +147,8 @@ def quantum_tables() -> dict[str, pd.DataFrame]:
     ge = {"name": "gamma_e", "values": [2.0, 4.0, 6.0]}
     t = {}
     t.update(_quantum("fig4a_quantum", two, ge, {"name": "n0", "values": [1.0, 2.0]}, [6, 8]))
+    t.update(_quantum("fig4a_quantum_peak", two, {"name": "gamma_e", "values": [4.0]}, {"name": "n0", "values": [5.0]},
+                      [10]))
     t.update(_quantum("fig4b", two, ge, {"name": "n0", "values": [1.0, 2.0]}, [6, 8]))
     t.update(_quantum("figS2_quantum", two, ge, {"name": "n0", "values": [2.0]}, [6], solver="trajectories"))
     t.update(_quantum("extra_quantum_n3", {**two, "n_sites": 3, "loss": [{"site": 3, "rate": 4.0}]}, ge,

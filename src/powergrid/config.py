@@ -163,11 +163,17 @@ def _check_semantics(config):
                 _fail(where + [axis, "name"], name, f"an axis of {' and '.join(_NOISY_METHODS[name])} datasets only")
             targets[axis] = _axis_target(name, dataset["network"], where + [axis, "name"])
             _check_axis_bounds(dataset[axis], where + [axis])
-        if "n_basis" in dataset:
-            n_inner = len(dataset["inner"]["values"]) if "values" in dataset["inner"] else dataset["inner"]["points"]
-            if len(dataset["n_basis"]) != n_inner:
-                _fail(where + ["n_basis"], dataset["n_basis"],
+        n_inner = len(dataset["inner"]["values"]) if "values" in dataset["inner"] else dataset["inner"]["points"]
+        for key in ("n_basis", "k_max"):
+            if key in dataset and len(dataset[key]) != n_inner:
+                _fail(where + [key], dataset[key],
                       f"needs one truncation per value of inner ({n_inner} values of {dataset['inner']['name']})")
+        if "k_max" in dataset:
+            n_sites = dataset["network"]["n_sites"]
+            for nb, k_max in zip(dataset["n_basis"], dataset["k_max"]):
+                if k_max > n_sites * (nb - 1):
+                    _fail(where + ["k_max"], dataset["k_max"],
+                          f"k_max = {k_max} exceeds the box n_sites (n_basis - 1) = {n_sites * (nb - 1)}; leave it out for no cap")
         if "histogram" in dataset:
             for key in ("re", "im"):
                 low, high = dataset["histogram"][key]

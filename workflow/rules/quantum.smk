@@ -1,7 +1,7 @@
 # Quantum steady states of eq. (1): one job per chunk of the outer sweep axis, each point solved
 # exactly (sector-resolved) or by quantum trajectories; tables of bonds, sites and points.
 
-QUANTUM_CODE = ("model", "quantum", "quantum_trajectories", "quantum_sweeps", "sweep", "datasets", "tables")
+QUANTUM_CODE = ("model", "quantum", "quantum_trajectories", "quantum_sweeps", "sweep", "datasets", "checkpoint", "tables")
 
 
 rule quantum_chunk:

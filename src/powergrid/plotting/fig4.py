@@ -3,10 +3,11 @@
 (a) Delta J/(g n0) against Gamma_e at gamma = 1e-3 g: the master equation (1) for small n0
     (lines; points with standard errors where solved by quantum trajectories) and SDE ensembles
     for larger n0 (points with standard errors); inset: the peak height max over Gamma_e of
-    Delta J/(g n0) against n0, quantum and SDE, log-log.
+    Delta J/(g n0) against n0, quantum and SDE, log-log (quantum n0 = 5 from the points around
+    its peak only, ``fig4a_quantum_peak``).
 (b) Entanglement negativity of the steady state between the two sites against Gamma_e at
     gamma = 1e-2 g, n0 = 1, 2, 5 (exact steady states).
-Tables: ``fig4a_quantum/bonds``, ``fig4a_sde/bonds``, ``fig4b/points``.
+Tables: ``fig4a_quantum/bonds``, ``fig4a_quantum_peak/bonds``, ``fig4a_sde/bonds``, ``fig4b/points``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from . import style
 from ._common import table
 from .noisy_currents import mark_gamma_i
 
-TABLES = ("fig4a_quantum/bonds", "fig4a_sde/bonds", "fig4b/points")
+TABLES = ("fig4a_quantum/bonds", "fig4a_quantum_peak/bonds", "fig4a_sde/bonds", "fig4b/points")
 QUANTUM = ("#D55E00", "#CC79A7", "#E69F00", "#F0E442")
 CLASSICAL = ("#0072B2", "#56B4E9", "#009E73", "#000000")
 SHOWN_SDE = 2      # the SDE curves drawn in (a): the smallest n0 values (all enter the inset)
@@ -38,6 +39,8 @@ def draw_a(ax, tables):
         else:
             ax.plot(rows["gamma_e"], rows["J_std"], color=color, lw=1.4, label=rf"$n_0={n0:g}$ (quantum)")
         peaks["quantum"].append((n0, rows["J_std"].max()))
+    for n0, rows in _curves(table(tables, "fig4a_quantum_peak/bonds")):
+        peaks["quantum"].append((n0, rows["J_std"].max()))
     for k, (n0, rows) in enumerate(_curves(sde)):
         if k < SHOWN_SDE:
             ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=rows["J_std_sem"], color=CLASSICAL[k], ls="none",
@@ -51,7 +54,7 @@ def draw_a(ax, tables):
     inset = ax.inset_axes([0.62, 0.55, 0.35, 0.4])
     for (name, values), color, marker in zip(peaks.items(), (QUANTUM[0], CLASSICAL[0]), ("o", "s")):
         if values:
-            x, y = np.array(values).T
+            x, y = np.array(sorted(values)).T
             inset.plot(x, y, color=color, marker=marker, ms=3, lw=0.8, label=name)
     inset.set_xscale("log")
     inset.set_yscale("log")
