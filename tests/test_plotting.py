@@ -152,7 +152,7 @@ def quantum_tables() -> dict[str, pd.DataFrame]:
     t.update(_quantum("fig4b", two, ge, {"name": "n0", "values": [1.0, 2.0]}, [6, 8]))
     t.update(_quantum("figS2_quantum", two, ge, {"name": "n0", "values": [2.0]}, [6], solver="trajectories"))
     t.update(_quantum("extra_quantum_n3", {**two, "n_sites": 3, "loss": [{"site": 3, "rate": 4.0}]}, ge,
-                      {"name": "n0", "values": [1.0]}, [5]))
+                      {"name": "n0", "values": [1.0]}, [5], solver="trajectories"))
     t.update(_quantum("quantum_truncation", two, ge, {"name": "n0", "values": [1.0, 1.0]}, [6, 8]))
     four_sde = {**two, "n0": 10.0}
     t.update(_ensemble("fig4a_sde", four_sde, ge, {"name": "n0", "values": [10.0, 30.0]}))

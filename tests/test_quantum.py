@@ -272,6 +272,25 @@ def test_truncation_convergence():
     assert np.max(c.leak) > 1e-3 and abs(c.J_std[0] / b.J_std[0] - 1) > 1e-3
 
 
+def test_default_fig4b_truncation_is_converged():
+    """The default config's Fig. 4b truncation for n0 = 1 (gamma = 1e-2), at the points of largest
+    leak (Gamma_e = 2, 3): 20 % more Fock states move Delta J/(g n0), <J> and the negativity by far
+    less than a plotted line width (1e-3 of the axis), and the leak stays under the config's bound."""
+    import yaml
+
+    from pathlib import Path
+    config = yaml.safe_load((Path(__file__).parents[1] / "config.yaml").read_text())["datasets"]["fig4b"]
+    j = config["inner"]["values"].index(1.0)
+    nb = config["n_basis"][j]
+    for gamma_e in (2.0, 3.0):
+        net = Network.chain(2, 4.0, gamma_e, config["network"]["gamma"], n0=1.0)
+        small, large = exact_steady_state(net, nb), exact_steady_state(net, round(1.2 * nb))
+        assert np.max(small.leak) < config.get("leak_bound", 1e-6)
+        assert abs(large.J_std[0] - small.J_std[0]) < 1e-5 * large.J_std[0]
+        assert abs(large.J_mean[0] - small.J_mean[0]) < 1e-5 * large.J_mean[0]
+        assert abs(large.negativity - small.negativity) < 1e-6
+
+
 def test_leak_check_raises_and_names_the_parameters():
     net = Network.chain(2, 4.0, 1.0, 0.1, n0=1.0)
     r = exact_steady_state(net, 6)

@@ -17,7 +17,11 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA
 from powergrid.config import validate_config
 from powergrid.datasets import axis_values, chunks
 
-config = validate_config(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+# Validated with the schema's defaults filled in, in place (as snakemake.utils.validate does), so
+# that report captions, which read the workflow's config, see the same values as the jobs.
+_validated = validate_config(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+config.clear()
+config.update(_validated)
 DATASETS = config["datasets"]
 ENV = "../../envs/powergrid.yaml"
 

@@ -14,7 +14,9 @@ rule quantum_chunk:
     params:
         spec=chunk_spec,
         code=code_version(*QUANTUM_CODE),
-    threads: lambda wc: config["sde"]["threads"] if DATASETS[wc.dataset]["solver"] == "trajectories" else 1
+    # one thread: the exact solver is sequential, and single-thread trajectory jobs pack beside
+    # the long exact ones (results do not depend on the thread count)
+    threads: 1
     log:
         "logs/{dataset}/quantum_{chunk}.log",
     benchmark:
