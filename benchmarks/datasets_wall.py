@@ -1,7 +1,7 @@
 """Wall time of a part of the default workflow, recomputed from scratch on this machine.
 
 Usage: python benchmarks/datasets_wall.py DATASET [DATASET ...] [--cores 2]
-       python benchmarks/datasets_wall.py --issue relaxation   (the datasets of one family, below)
+       python benchmarks/datasets_wall.py --issue relaxation|sde|quantum   (one family, below)
 
 Runs ``snakemake --cores N --forceall`` on the tables the figures read from these datasets
 (every job behind them is recomputed, nothing else), then prints the wall time of that run and,
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = {
     # relaxation times, disorder, universality (Fig. 3c, S5/9, S6, S7/7a-c, S9/8a)
     "relaxation": ["fig3c", "figS5a", "figS5b", "figS6", "figS7a", "figS7bcd", "figS9_equal", "figS9_unequal"],
+    "sde": ["fig3", "fig3b", "fig5", "figS8", "figS10", "fig8b", "fig4a_sde", "figS2_sde", "sde_convergence"],
     "quantum": ["fig4a_quantum", "fig4a_quantum_peak", "fig4b", "figS2_quantum", "extra_quantum_n3",
                 "quantum_truncation"],
 }

@@ -13,6 +13,7 @@ Tables: ``fig4a_quantum/bonds``, ``fig4a_quantum_peak/bonds``, ``fig4a_sde/bonds
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import ticker
 
 from . import style
 from ._common import table
@@ -21,7 +22,7 @@ from .noisy_currents import mark_gamma_i
 TABLES = ("fig4a_quantum/bonds", "fig4a_quantum_peak/bonds", "fig4a_sde/bonds", "fig4b/points")
 QUANTUM = ("#D55E00", "#CC79A7", "#E69F00", "#F0E442")
 CLASSICAL = ("#0072B2", "#56B4E9", "#009E73", "#000000")
-SHOWN_SDE = 2      # the SDE curves drawn in (a): the smallest n0 values (all enter the inset)
+SHOWN_SDE = (10.0, 30.0)   # the SDE curves drawn in (a), as in the paper (all n0 enter the inset)
 
 
 def _curves(bonds):
@@ -41,9 +42,10 @@ def draw_a(ax, tables):
         peaks["quantum"].append((n0, rows["J_std"].max()))
     for n0, rows in _curves(table(tables, "fig4a_quantum_peak/bonds")):
         peaks["quantum"].append((n0, rows["J_std"].max()))
-    for k, (n0, rows) in enumerate(_curves(sde)):
-        if k < SHOWN_SDE:
-            ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=rows["J_std_sem"], color=CLASSICAL[k], ls="none",
+    shown = [n0 for n0, _ in _curves(sde) if n0 in SHOWN_SDE] or [n0 for n0, _ in _curves(sde)][:2]
+    for n0, rows in _curves(sde):
+        if n0 in shown:
+            ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=rows["J_std_sem"], color=CLASSICAL[shown.index(n0)], ls="none",
                         marker="s", ms=2.2, elinewidth=0.8, capsize=1.2, label=rf"$n_0={n0:g}$ (SDE)")
         peaks["SDE"].append((n0, rows["J_std"].max()))
     mark_gamma_i(ax, float(quantum["gamma_i"].iloc[0]))
@@ -58,6 +60,10 @@ def draw_a(ax, tables):
             inset.plot(x, y, color=color, marker=marker, ms=3, lw=0.8, label=name)
     inset.set_xscale("log")
     inset.set_yscale("log")
+    for axis in (inset.xaxis, inset.yaxis):
+        axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+        axis.set_minor_formatter(ticker.NullFormatter())
+    inset.set_yticks([1, 2, 5, 10])
     inset.set_xlabel(r"$n_0$", fontsize=7, labelpad=1)
     inset.set_ylabel(r"peak $\Delta J/(g n_0)$", fontsize=7, labelpad=1)
     inset.tick_params(labelsize=6)

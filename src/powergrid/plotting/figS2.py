@@ -1,7 +1,10 @@
 """Fig. S2: quantum against semiclassical, N = 2, n0 = 15, gamma = 0.1 g, Gamma_i = 4 g, N_th = 0.
 (a) <J>/(g n0) and (b) Delta J/(g n0) against Gamma_e: the master equation (1) (line, or points
 with standard errors from quantum trajectories) and SDE ensembles (points with standard errors).
-Tables: ``figS2_quantum/bonds``, ``figS2_sde/bonds``.
+Dashed in (b): the quantum Delta J without the shot-noise term, sqrt(Delta J^2 - (n_1 + n_2)/(4 n0))
+in units of g n0, i.e. the normal-ordered <:J^2:> - <J>^2 that the SDE (a P-function) samples:
+Jhat^2 = :Jhat^2: + (g^2/4)(n_1 + n_2).
+Tables: ``figS2_quantum/bonds``, ``figS2_quantum/sites``, ``figS2_sde/bonds``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from . import style
 from ._common import table
 from .noisy_currents import mark_gamma_i
 
-TABLES = ("figS2_quantum/bonds", "figS2_sde/bonds")
+TABLES = ("figS2_quantum/bonds", "figS2_quantum/sites", "figS2_sde/bonds")
 
 
 def _draw(ax, tables, value, error, ylabel):
@@ -40,8 +43,19 @@ def draw_a(ax, tables):
     _draw(ax, tables, "J_mean", "J_sem", r"$\langle J\rangle\,/\,(g\,n_0)$")
 
 
+def normal_ordered_std(tables):
+    """(Gamma_e, sqrt(<:J^2:> - <J>^2)/(g n0)) of the quantum bond 1 -> 2, from its Delta J and occupations."""
+    bonds = table(tables, "figS2_quantum/bonds").sort_values("gamma_e")
+    occ = table(tables, "figS2_quantum/sites").groupby("gamma_e")["occupation"].sum()
+    shot = occ.loc[bonds["gamma_e"]].to_numpy() / (4.0 * bonds["n0"].to_numpy())
+    return bonds["gamma_e"].to_numpy(), np.sqrt(np.clip(bonds["J_std"].to_numpy() ** 2 - shot, 0.0, None))
+
+
 def draw_b(ax, tables):
     _draw(ax, tables, "J_std", "J_std_sem", r"$\Delta J\,/\,(g\,n_0)$")
+    x, y = normal_ordered_std(tables)
+    ax.plot(x, y, color=style.COLORS["quantum"], lw=1.0, ls="--", label="quantum, normal-ordered")
+    ax.legend(loc="upper right", fontsize=6.5)
 
 
 def plot(tables):
