@@ -158,6 +158,10 @@ BAD = [
     ("negative seed", _set("seed", -1), ["seed = -1", ">= 0"]),
     ("empty gain list", _set_network(gain=[]),
      ["datasets.fig2a.network.gain = []", "at least 1 item"]),
+    ("n_basis not one per inner value", _set("datasets.fig4b.n_basis", [50, 80]),
+     ["datasets.fig4b.n_basis = [50, 80]", "one truncation per value of inner (3 values of n0)"]),
+    ("k_max above the box", _set("datasets.fig4b.k_max", [50, 80, 300]),
+     ["datasets.fig4b.k_max = [50, 80, 300]", "exceeds the box n_sites (n_basis - 1) = 218"]),
 ]
 
 
