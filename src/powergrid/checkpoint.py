@@ -56,5 +56,13 @@ class PointCache:
         except tables.TableError:
             return None  # damaged: recompute the point
 
+    def load_or_compute(self, point: str, compute) -> dict[str, pd.DataFrame]:
+        """The frames of ``point``: from the cache, or from ``compute()``, saved before returning."""
+        done = self.load(point)
+        if done is None:
+            done = compute()
+            self.save(point, done)
+        return done
+
     def clear(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)

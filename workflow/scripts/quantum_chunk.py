@@ -25,17 +25,15 @@ if restored:
 progress = ProgressLog(log.info, interval=30.0)
 frames = []
 for k, point in enumerate(points):
-    name = f"{point.outer_index}_{point.inner_index}"
-    done = cache.load(name)
-    if done is None:
+    def compute(point=point, k=k):
         result = quantum_sweeps.solve_point(point, spec, threads=snakemake.threads,
-                                            progress=lambda f, k=k: progress(round(k + f, 2), len(points)))
-        done = quantum_sweeps.point_frames(point, result, spec["dataset"])
-        cache.save(name, done)
+                                            progress=lambda f: progress(round(k + f, 2), len(points)))
         log.info(f"point {point.axes} (n_basis {point.n_basis}, k_max {point.k_max}): <J> {result.J_mean[-1]:.4g}, "
                  f"Delta J {result.J_std[-1]:.4g}, max leak {max(result.leak):.2g}, top sector "
                  f"{result.leak_total:.2g}, {result.wall_time:.1f} s")
-    frames.append(done)
+        return quantum_sweeps.point_frames(point, result, spec["dataset"])
+
+    frames.append(cache.load_or_compute(f"{point.outer_index}_{point.inner_index}", compute))
     progress(k + 1, len(points))
 meta = {"method": f"quantum steady state ({spec['solver']})", "spec": spec}
 for name in ("bonds", "sites", "points"):

@@ -26,16 +26,14 @@ if restored:
 progress = ProgressLog(log.info, interval=30.0)
 frames = []
 for k, point in enumerate(points):
-    name = f"{point.outer_index}_{point.inner_index}"
-    done = cache.load(name)
-    if done is None:
+    def compute(point=point, k=k):
         result = ensembles.run_point(point, spec, threads=snakemake.threads,
-                                     progress=lambda f, k=k: progress(round(k + f, 2), len(points)))
-        done = ensembles.trajectory_frames(point, result, spec["dataset"])
-        cache.save(name, done)
+                                     progress=lambda f: progress(round(k + f, 2), len(points)))
         log.info(f"point {point.axes}: <J> last bond {result.J_mean[-1]:.4g} +- {result.J_sem[-1]:.2g}, "
                  f"Delta J {result.J_std[-1]:.4g}, {result.wall_time:.1f} s")
-    frames.append(done)
+        return ensembles.trajectory_frames(point, result, spec["dataset"])
+
+    frames.append(cache.load_or_compute(f"{point.outer_index}_{point.inner_index}", compute))
 meta = {"method": f"SDE ensemble: {ensembles.sde.METHOD}", "spec": spec}
 for name in snakemake.output.keys():
     tables.write_table(pd.concat([f[name] for f in frames], ignore_index=True), snakemake.output[name], meta)
