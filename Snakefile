@@ -11,12 +11,8 @@ configfile: "config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/steady_state.smk"
-include: "workflow/rules/relaxation.smk"
-include: "workflow/rules/sde.smk"
-include: "workflow/rules/quantum.smk"
-include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/linear.smk"
+include: "workflow/rules/compute.smk"
+include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -91,12 +91,12 @@ def _current_argmax(n_sites, gamma_i, gamma_e_grid, n0_ratio_gain, gamma):
     for gamma_e in gamma_e_grid:
         net = Network.chain(n_sites, gamma_i, gamma_e, gamma, n0_ratio_gain=n0_ratio_gain)
         s = steady_state(net, random_start(net, np.random.default_rng(1), 1e-3), options)
-        currents.append(s.current_mean[-1])
+        currents.append(s.J_mean[-1])
     return gamma_e_grid[int(np.argmax(currents))]
 
 
 @pytest.mark.parametrize("n_sites,gamma", [(2, 1e-3), (2, 1e-5), (10, 1e-3)])
-def test_unequal_n0_shifts_the_current_maximum_less_than_the_asymptotic_formula(n_sites, gamma):
+def test_unequal_n0_shifts_the_J_maximum_less_than_the_asymptotic_formula(n_sites, gamma):
     """Fig. S9 / App. D2: with n0^(1) = 1.1 n0^(N) the maximum of J (the onset of the broken phase)
     moves up from Gamma_e = Gamma_i. The paper's Gamma_i = Gamma_e (n0^(N)/n0^(1))^2, i.e. a shift by
     1.21, is the alpha0 -> infinity limit of the existence condition (D2) of the symmetric phase;

@@ -59,14 +59,14 @@ def test_accepted_fixed_point_attracts_a_perturbed_state():
     kicked = r.alpha + 0.05 * random_start(net, np.random.default_rng(9), 1.0)
     long_run = steady_state(net, kicked, SteadyStateOptions(accept_distance=1e-3, t_max=150000))
     assert long_run.kind == "stationary"
-    np.testing.assert_allclose(long_run.current_mean, r.current_mean, rtol=1e-8)
+    np.testing.assert_allclose(long_run.J_mean, r.J_mean, rtol=1e-8)
 
 
 @pytest.mark.parametrize("gamma_i", [4.0, 5.0, 6.0, 8.0])
 def test_current_saturates_at_g_n0_on_the_symmetry_line(gamma_i):
     """Paper: for Gamma_e = Gamma_i the current saturates at <J> ~ g n0 above Gamma_i = 4g."""
     r = solve(gamma_i, gamma_i)
-    assert r.current_mean[-1] == pytest.approx(1.0, abs=0.05)
+    assert r.J_mean[-1] == pytest.approx(1.0, abs=0.05)
 
 
 @pytest.mark.parametrize("gamma_i,gamma_e", [(0.2, 0.3), (0.5, 0.5), (0.5, 1.8), (0.8, 1.0)])
@@ -76,21 +76,21 @@ def test_current_is_stalled_in_the_stalled_region(gamma_i, gamma_e):
     assert analytic.in_stalled_region(gamma_i, gamma_e)
     r = solve(gamma_i, gamma_e, amplitude=0.05)
     assert r.kind == "zero" and r.t_final > 0
-    assert np.all(r.current_mean == 0)
+    assert np.all(r.J_mean == 0)
 
 
 @pytest.mark.parametrize("gamma_e", [1.0, 2.0])
 def test_symmetric_phase_current_matches_S41(gamma_e):
     r = solve(4.0, gamma_e)
     assert r.kind == "rotating"
-    assert r.current_mean[-1] == pytest.approx(analytic.current_symmetric(4.0, gamma_e, 1e-3, 10), rel=0.02)
+    assert r.J_mean[-1] == pytest.approx(analytic.current_symmetric(4.0, gamma_e, 1e-3, 10), rel=0.02)
 
 
 @pytest.mark.parametrize("gamma_e", [12.0, 20.0])
 def test_broken_phase_current_matches_C8(gamma_e):
     r = solve(4.0, gamma_e)
     assert r.kind == "stationary"
-    assert r.current_mean[-1] == pytest.approx(analytic.current_broken(4.0, gamma_e), rel=0.05)
+    assert r.J_mean[-1] == pytest.approx(analytic.current_broken(4.0, gamma_e), rel=0.05)
 
 
 def test_zigzag_profiles_symmetric_and_broken():
@@ -110,20 +110,20 @@ def test_zigzag_profiles_symmetric_and_broken():
 def test_current_is_conserved_along_the_chain_up_to_bath_losses():
     """dN_l/dt = 0: J_l - J_{l+1} = gamma |alpha_l|^2 at every interior site of a stationary state."""
     r = solve(4.0, 8.0)
-    j, occ = r.current_mean, r.occupation
+    j, occ = r.J_mean, r.occupation
     np.testing.assert_allclose(j[:-1] - j[1:], 1e-3 * occ[1:-1], rtol=1e-6, atol=1e-12)
 
 
 def test_same_seed_same_state_and_kind_is_recorded():
     a, b = solve(4.0, 3.81, seed=5), solve(4.0, 3.81, seed=5)
-    assert a.kind == b.kind and np.array_equal(a.current_mean, b.current_mean)
+    assert a.kind == b.kind and np.array_equal(a.J_mean, b.J_mean)
 
 
 def test_oscillating_attractor_reports_time_mean_min_and_max():
     r = solve(6.0, 5.0, seed=1)
     assert r.kind in ("periodic", "quasi-periodic") and r.converged
-    assert np.all(r.current_min <= r.current_mean) and np.all(r.current_mean <= r.current_max)
-    assert np.max(r.current_max - r.current_min) > 0.1
+    assert np.all(r.J_min <= r.J_mean) and np.all(r.J_mean <= r.J_max)
+    assert np.max(r.J_max - r.J_min) > 0.1
     assert np.isnan(r.omega)
 
 

@@ -181,6 +181,96 @@ def test_negativity_is_nonzero_and_checked():
     assert neg > 1e-2 and abs(r.negativity - neg) < 1e-8
 
 
+# ---------------------------------------------------------------------------------------------
+# computing with the returned state: expectation values and negativities from the blocks
+
+def qutip_rho(net: Network, nb: int):
+    H, c_ops, a, currents = qutip_model(net, nb)
+    return qt.steadystate(H, c_ops), a, currents
+
+
+@pytest.mark.parametrize("name", ["N2-nu1-thermal-unequal-n0", "N3-thermal-unequal-n0"])
+def test_expectation_values_match_qutip(name):
+    """result.expect of n_l, a_0^dag a_1, n_0 n_{N-1} and the currents, each given as a full-space
+    Qobj, a dense matrix, a dict of local operators or a callable on the sectors, agrees with
+    qutip.expect on qutip.steadystate to 1e-8; the stored <J>, Delta J equal the helper's."""
+    net, nb = CASES[name]
+    n = net.n_sites
+    r = exact_steady_state(net, nb)
+    rho, a, currents = qutip_rho(net, nb)
+    loc = qt.destroy(nb)
+    num = loc.dag() * loc
+    for l in range(n):
+        want = qt.expect(a[l].dag() * a[l], rho)
+        for op in ({l: num}, {l: num.full()}, a[l].dag() * a[l], (a[l].dag() * a[l]).full(),
+                   lambda k, st, l=l: np.diag(st[:, l].astype(float))):
+            got = r.expect(op)
+            assert isinstance(got, float) and abs(got - want) < 1e-8
+        assert abs(r.expect({l: num}) - r.occupation_quanta[l]) < 1e-12
+    hop = r.expect({0: loc.dag(), 1: loc})                 # a_0^dag a_1: not Hermitian, complex
+    assert isinstance(hop, complex) and abs(hop - qt.expect(a[0].dag() * a[1], rho)) < 1e-8
+    assert abs(hop - r.expect(a[0].dag() * a[1])) < 1e-12
+    both = r.expect({0: num, n - 1: num})                  # a product of local operators
+    assert abs(both - qt.expect(a[0].dag() * a[0] * a[n - 1].dag() * a[n - 1], rho)) < 1e-8
+    assert abs(r.expect(lambda k, st: k * np.eye(len(st))) - sum(r.occupation_quanta)) < 1e-12   # total number
+    for e, j in enumerate(currents):
+        assert abs(r.expect(j) - qt.expect(j, rho)) < 1e-8
+        assert abs(r.expect(j) - r.J_mean_quanta[e]) < 1e-12 and abs(r.std(j) - r.J_std_quanta[e]) < 1e-12
+    assert (r.density_matrix() - rho).norm() < 1e-8
+    with pytest.raises(ValueError, match="Hermitian"):
+        r.std(lambda k, st: np.triu(np.ones((len(st),) * 2)))
+    x = loc + loc.dag()   # a quadrature: O_k = 0 in every sector, but <x^2> > 0: refused
+    assert abs(r.expect({0: x})) < 1e-15 and abs(r.expect(a[0] + a[0].dag())) < 1e-15
+    for op in ({0: x}, a[0] + a[0].dag(), {0: loc}):
+        with pytest.raises(ValueError, match="conserves the total number"):
+            r.std(op)
+    both_op = a[0].dag() * a[0] * a[n - 1].dag() * a[n - 1]
+    want = math.sqrt(qt.expect(both_op * both_op, rho) - qt.expect(both_op, rho) ** 2)
+    assert abs(r.std({0: num, n - 1: num}) - want) < 1e-8 and abs(r.std(both_op) - want) < 1e-8
+    with pytest.raises(ValueError, match="shape"):
+        r.expect({0: qt.destroy(nb + 1)})
+
+
+def test_blocks_are_the_state_by_sector_without_copies():
+    """result.blocks: one block per sector k, its Fock states sum to k, their flat indices address
+    the box, the traces are the sector populations, and all blocks view the solver's one array."""
+    net, nb = CASES["N3-nu2-Nth0"]
+    r = exact_steady_state(net, nb, k_max=6)
+    assert [b.k for b in r.blocks] == list(range(7))
+    base = r.blocks[0].rho.base
+    for b in r.blocks:
+        assert np.all(b.states.sum(axis=1) == b.k) and b.rho.shape == (len(b.states),) * 2
+        assert np.array_equal(b.index, b.states @ nb ** np.arange(net.n_sites - 1, -1, -1))
+        assert np.trace(b.rho).real == pytest.approx(r.sector_population[b.k], abs=1e-15)
+        assert np.allclose(b.rho, b.rho.conj().T, atol=1e-15) and b.rho.base is base
+
+
+@pytest.mark.parametrize("name", ["N2-nu3-broken", "N3-nu2-Nth0"])
+def test_negativity_of_every_bipartition_matches_qutip(name):
+    """result.negativity_of(A, B) against the eigenvalues of qutip.partial_transpose of the
+    full-space qutip.steadystate (reduced with ptrace where sites are left out) to 1e-8, for every
+    bipartition and the end sites; the stored negativity is the end-site one, bit for bit."""
+    net, nb = CASES[name]
+    n = net.n_sites
+    r = exact_steady_state(net, nb)
+    rho, _, _ = qutip_rho(net, nb)
+    values = []
+    for a_sites in ([0], [1], [2])[:n if n > 2 else 1]:
+        mask = [int(l in a_sites) for l in range(n)]
+        pt = qt.partial_transpose(rho, mask).full()
+        ev = np.linalg.eigvalsh(0.5 * (pt + pt.conj().T))
+        values.append(r.negativity_of(a_sites))
+        assert abs(values[-1] - float(-ev[ev < 0].sum())) < 1e-8
+        rest = [l for l in range(n) if l not in a_sites]
+        assert abs(r.negativity_of(rest) - values[-1]) < 1e-12   # N(A|B) = N(B|A)
+    assert max(values) > 1e-2                                      # entangled: the test has teeth
+    ends = rho if n == 2 else rho.ptrace([0, n - 1])
+    assert abs(r.negativity_of([0], [n - 1]) - negativity_of(ends)) < 1e-8
+    assert r.negativity == r.negativity_of([0], [n - 1])
+    with pytest.raises(ValueError, match="disjoint"):
+        r.negativity_of([0], [0])
+
+
 def test_sector_basis_is_the_fock_box():
     """The sectors partition the box {0..n_basis-1}^N; dims match the polynomial count."""
     for n, nb in ((2, 7), (3, 5), (4, 3)):

@@ -26,7 +26,7 @@ def test_results_do_not_depend_on_chunking(protocol):
     assert whole.keys() == split.keys()
     for k in whole:
         assert whole[k].kind == split[k].kind
-        np.testing.assert_array_equal(whole[k].current_mean, split[k].current_mean)
+        np.testing.assert_array_equal(whole[k].J_mean, split[k].J_mean)
 
 
 def test_disorder_zero_is_the_clean_chain_and_patterns_are_seeded():
@@ -41,7 +41,7 @@ def test_disorder_zero_is_the_clean_chain_and_patterns_are_seeded():
         rng = np.random.default_rng(point_seed(11, "d", p.outer_index, p.inner_index))
         clean = steady_state(base, random_start(base, rng, OPT.start_amplitude), OPT)
         assert p.network == base
-        np.testing.assert_array_equal(p.result.current_mean, clean.current_mean)
+        np.testing.assert_array_equal(p.result.J_mean, clean.J_mean)
     pattern = {p.realization: np.array(p.network.detuning) for p in pts if p.disorder == 0.3}
     assert not np.allclose(pattern[0], pattern[1]) and np.all(np.abs(pattern[0]) <= 0.3)
     again = {p.realization: np.array(p.network.detuning) for p in points([0.3])}

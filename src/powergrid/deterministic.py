@@ -18,6 +18,7 @@ from numba import njit
 from .model import Network
 
 KINDS = ("zero", "stationary", "rotating", "periodic", "quasi-periodic")
+STEADY_KINDS = ("zero", "stationary", "rotating")  # fixed points: |alpha_l| does not change in time
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ class SteadyState:
     alpha: np.ndarray              # fixed point A (largest component real) or the final state
     omega: float                   # rotation frequency of a fixed point; nan on cycles
     occupation: np.ndarray         # time-mean |alpha_l|^2 per site
-    current_mean: np.ndarray       # per edge, J = g Im(alpha_i^* alpha_j), time mean
-    current_min: np.ndarray
-    current_max: np.ndarray
+    J_mean: np.ndarray       # per edge, J = g Im(alpha_i^* alpha_j), time mean
+    J_min: np.ndarray
+    J_max: np.ndarray
     converged: bool                # stable fixed point, stable zero, or cycle statistics repeated over windows
     residual: float                # |dA/dt + i omega A|_inf of the fixed point; nan on cycles
     growth_rate: float             # largest Re of the co-rotating Jacobian (phase mode removed); nan on cycles

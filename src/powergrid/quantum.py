@@ -84,16 +84,34 @@ N = (||rho^{T_B}||_1 - 1)/2 = sum of |negative eigenvalues| of the partial trans
 state is block-diagonal in n_0 + n_{N-1} and its partial transpose in n_0 - n_{N-1}, so this takes
 2 n_basis - 1 Hermitian eigenproblems of size <= n_basis. Units as in the rest of the package:
 occupations <a^dag a>/n0, currents J/(g n0); raw values (quanta) are kept as well.
+
+Computing with the state
+------------------------
+The result keeps the blocks (``result.blocks``: per sector k its Fock states, their flat indices
+in the box and rho_k; views of the solver's solution, no copy) and computes with them:
+
+    result.expect(op)             <O> = sum_k Tr(O_k rho_k); op is a Qobj or matrix on the box
+                                  (qutip.tensor order), a product of local operators {site: matrix},
+                                  or a callable (k, states) -> matrix of O on sector k
+    result.std(op)                sqrt(<O^2> - <O>^2) of a Hermitian O (O^2 restricted to sectors)
+    result.negativity_of(A, B)    negativity of sites A | B (default B: all other sites; any sites
+                                  in neither are traced out); negativity == negativity_of([0], [N-1])
+    result.density_matrix()       the whole rho as a qutip.Qobj (small truncations only)
+
+Only the number-conserving part of O contributes (rho is block-diagonal), so e.g. <a_l> = 0.
+The stored <J>, Delta J and negativity go through these same functions.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from scipy import sparse
 from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk
 
 from .model import Network
@@ -486,6 +504,39 @@ class QuantumSteadyState:
     condition: float
     wall_time: float
     method: str = METHOD
+    sectors: Sectors | None = field(default=None, repr=False, compare=False)
+    blocks: tuple = field(default=(), repr=False, compare=False)  # SectorBlock per sector k = 0 .. k_max
+
+    def expect(self, op):
+        """<O> = Tr(O rho); see ``expectation`` for the forms of ``op``."""
+        return expectation(self.sectors, self.blocks, op)
+
+    def std(self, op) -> float:
+        """Delta O = sqrt(<O^2> - <O>^2) of a Hermitian O (same forms as ``expect``)."""
+        return standard_deviation(self.sectors, self.blocks, op)
+
+    def negativity_of(self, sites_a, sites_b=None) -> float:
+        """Negativity of the bipartition sites_a | sites_b (default: all other sites)."""
+        return bipartite_negativity(self.sectors, [b.rho for b in self.blocks], sites_a, sites_b)
+
+    def density_matrix(self):
+        """rho on the whole box as a qutip.Qobj (dims [[n_basis] * N] * 2; zero above k_max)."""
+        import qutip
+
+        n = self.sectors.n_basis ** self.sectors.n_sites
+        full = np.zeros((n, n), np.complex128)
+        for b in self.blocks:
+            full[np.ix_(b.index, b.index)] = b.rho
+        return qutip.Qobj(full, dims=[[self.sectors.n_basis] * self.sectors.n_sites] * 2)
+
+
+class SectorBlock(NamedTuple):
+    """The steady state's block on sector k (k quanta in all)."""
+
+    k: int
+    states: np.ndarray   # (dim, n_sites) occupations; rows and columns of rho in this order
+    index: np.ndarray    # (dim,) flat index of each state in the box (qutip.tensor order, site 0 slowest)
+    rho: np.ndarray      # (dim, dim) Hermitian; its trace is the population of the sector
 
 
 def exact_memory_bytes(n_sites: int, n_basis: int, k_max: int | None = None) -> int:
@@ -659,7 +710,9 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     dims = sec.dims
     nb = sec.n_basis
     m = len(net.edges)
-    blocks = [rho[off2[k]:off2[k + 1]].reshape(d, d) for k, d in enumerate(dims)]
+    blocks = [rho[off2[k]:off2[k + 1]].reshape(d, d) for k, d in enumerate(dims)]   # views, no copy
+    sector_blocks = tuple(SectorBlock(k, sec.states[sec.bounds[k]:sec.bounds[k + 1]],
+                                      sec.flat[sec.bounds[k]:sec.bounds[k + 1]], b) for k, b in enumerate(blocks))
     pops = np.concatenate([np.real(np.diag(b)) for b in blocks])   # by global index
     st = sec.states
     occ = pops @ st
@@ -668,14 +721,9 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     leak_total = float(sec_pop[-1]) if sec.capped else 0.0  # uncapped: the all-top state, inside leak
     jm = np.zeros(m)
     j2 = np.zeros(m)
-    for k, b in enumerate(blocks):
-        if dims[k] < 2:
-            continue
-        for e in range(m):
-            jk = model.current_matrix(k, e)
-            jr = jk @ b
-            jm[e] += np.trace(jr).real
-            j2[e] += np.trace(jk @ jr).real
+    for e in range(m):
+        first, second, _ = _moments(sector_blocks, lambda k, _, e=e: model.current_matrix(k, e), True)
+        jm[e], j2[e] = first.real, second.real
     gbar = 0.0
     for r, s in [(r, +1.0) for r in net.loss] + [(r, -1.0) for r in net.gain]:
         f2 = (1.0 + st[:, r.site] / (net.n0 * r.n0_ratio)) ** (-float(net.nu))
@@ -688,51 +736,171 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
         J_mean_quanta=jm, J_std_quanta=dj,
         occupation_quanta=occ, sector_population=sec_pop, n_sectors=sec.n_sectors, unknowns=info["unknowns"],
         iterations=info["iterations"], solver=info["solver"], residual=info["residual"], trace_error=abs(float(pops.sum()) - 1.0),
-        condition=info["cond"], wall_time=wall)
+        condition=info["cond"], wall_time=wall, sectors=sec, blocks=sector_blocks)
 
 
 # ---------------------------------------------------------------------------------------------
-# entanglement of the end sites
+# expectation values and entanglement from the sector blocks
+
+def _sector_op(sec: Sectors, op):
+    """op as a function (k, states) -> dense matrix of O on sector k's states (rows: bras), and
+    whether O conserves the total number (then (O^2)_k = O_k O_k; a callable defines the
+    conserving operator (+)_k O_k by construction)."""
+    nb, n = sec.n_basis, sec.n_sites
+    if isinstance(op, dict):  # product of local operators, identity on the other sites
+        local, shifts = {}, []
+        for l, o in op.items():
+            o = np.asarray(o.full() if hasattr(o, "full") else o, np.complex128)
+            if not 0 <= int(l) < n or o.shape != (nb, nb):
+                raise ValueError(f"local operator on site {l}: need a site in 0..{n - 1} and shape ({nb}, {nb}), "
+                                 f"got {o.shape}")
+            local[int(l)] = o
+            changes = set(np.subtract(*np.nonzero(o)).tolist())   # n_out - n_in of its matrix elements
+            shifts.append(changes.pop() if len(changes) == 1 else (0 if not changes else None))  # None: several
+
+        def product(k, st):
+            out = np.ones((st.shape[0],) * 2, np.complex128)
+            for l in range(n):   # <s|O|s'> = prod_l <s_l|O_l|s'_l>, O_l = 1 off the dict
+                col = st[:, l]
+                out = out * (local[l][np.ix_(col, col)] if l in local else col[:, None] == col[None, :])
+            return out
+        return product, None not in shifts and sum(shifts) == 0
+    if hasattr(op, "dims") and hasattr(op, "full"):  # a qutip.Qobj (itself callable: test it first)
+        if op.dims != [[nb] * n, [nb] * n]:
+            raise ValueError(f"Qobj dims {op.dims}, expected {[[nb] * n, [nb] * n]} (the whole box)")
+        op = op.to("csr").data_as("csr_matrix")
+    elif callable(op):
+        return op, True
+    full = sparse.csr_array(op) if sparse.issparse(op) else np.asarray(op)
+    if full.shape != (nb ** n,) * 2:
+        raise ValueError(f"operator of shape {full.shape}, expected {(nb ** n,) * 2} (the whole box, qutip.tensor order)")
+    total = np.indices((nb,) * n).reshape(n, -1).sum(axis=0)     # quanta of each box state
+    rows, cols = full.nonzero()
+    conserving = bool(np.all(total[rows] == total[cols]))
+
+    def restricted(k, st):
+        idx = st @ sec.strides
+        return full[idx][:, idx].toarray() if sparse.issparse(full) else full[np.ix_(idx, idx)]
+    return restricted, conserving
+
+
+def _moments(blocks, op_k, second: bool = False):
+    """sum_k Tr(O_k rho_k), sum_k Tr(O_k O_k rho_k) (0 unless ``second``) and whether every O_k is
+    exactly Hermitian, for O_k = op_k(k, states) on each sector.
+
+    rho is block-diagonal, so only the number-conserving part of O counts, and for a
+    number-conserving O, (O^2)_k = O_k O_k. The arithmetic (O_k rho_k, then its trace, summed in k
+    order) is that of the stored <J> and <J^2>, which go through here."""
+    m1, m2, hermitian = 0j, 0j, True
+    for b in blocks:
+        o = np.asarray(op_k(b.k, b.states))
+        r = o @ b.rho
+        m1 += np.trace(r)
+        if second:
+            m2 += np.trace(o @ r)
+        hermitian = hermitian and np.array_equal(o, o.conj().T)
+    return m1, m2, hermitian
+
+
+def expectation(sec: Sectors, blocks, op):
+    """<O> = Tr(O rho) of the block-diagonal state (``blocks``: SectorBlock per sector).
+
+    ``op`` is one of
+      - a qutip.Qobj, numpy array or scipy sparse matrix on the whole box (n_basis^N states,
+        qutip.tensor order: site 0 slowest), e.g. ``qt.tensor(a.dag(), a)``;
+      - a product of local operators as a dict {site: n_basis x n_basis matrix or Qobj},
+        identity on the other sites, e.g. ``{0: a.dag(), 1: a}`` for a_0^dag a_1 (sites from 0);
+      - a callable ``op(k, states)`` returning O's matrix on sector k, whose Fock states are the
+        rows of ``states`` (dim x N) — for large truncations, where the box is too big to hold.
+    Returns a float if every O_k is exactly Hermitian, else a complex number.
+    """
+    value, _, hermitian = _moments(blocks, _sector_op(sec, op)[0])
+    return float(value.real) if hermitian else complex(value)
+
+
+def standard_deviation(sec: Sectors, blocks, op) -> float:
+    """sqrt(max(<O^2> - <O>^2, 0)) of a Hermitian O that conserves the total number (forms of
+    ``op`` as in ``expectation``). The blocks give <O^2> only for such an O: for a quadrature
+    a + a^dag every O_k vanishes while <O^2> does not, so others are refused."""
+    op_k, conserving = _sector_op(sec, op)
+    if not conserving:
+        raise ValueError("standard_deviation needs an operator that conserves the total number of quanta")
+    m1, m2, hermitian = _moments(blocks, op_k, True)
+    if not hermitian:
+        raise ValueError("standard_deviation needs a Hermitian operator")
+    return float(np.sqrt(max(m2.real - m1.real ** 2, 0.0)))
+
+
+def reduced_blocks(sec: Sectors, blocks: list[np.ndarray], sites) -> tuple[Sectors, list[np.ndarray]]:
+    """The reduced state of ``sites`` (the other sites traced out), block-diagonal in their total
+    number: blocks over ``Sectors.of(len(sites), n_basis)`` (sites in ascending order, the first
+    slowest), returned with that basis. ``blocks``: the dense rho_k, sector by sector."""
+    nb, n = sec.n_basis, sec.n_sites
+    keep = sorted(set(int(l) for l in sites))
+    rest = [l for l in range(n) if l not in keep]
+    sub = Sectors.of(len(keep), nb)
+    out = [np.zeros((d, d), np.complex128) for d in sub.dims]
+    rest_strides = nb ** np.arange(len(rest) - 1, -1, -1, dtype=np.int64)
+    for k, b in enumerate(blocks):
+        st = sec.states[sec.bounds[k]:sec.bounds[k + 1]]
+        total = st[:, keep].sum(axis=1)
+        # states that share the traced-out occupations are summed over; group them (the key also
+        # fixes the kept sites' total, and with it the reduced sector)
+        key = total * nb ** len(rest) + st[:, rest] @ rest_strides
+        order = np.argsort(key, kind="stable")
+        pos_all = sub.position[st[:, keep] @ sub.strides]
+        for grp in np.split(order, np.flatnonzero(np.diff(key[order])) + 1):
+            pos = pos_all[grp]
+            out[int(total[grp[0]])][np.ix_(pos, pos)] += b[np.ix_(grp, grp)]
+    return sub, out
+
+
+def bipartite_negativity(sec: Sectors, blocks: list[np.ndarray], sites_a, sites_b=None) -> float:
+    """Negativity (||rho^{T_B}||_1 - 1)/2 = sum of |negative eigenvalues| of the partial transpose
+    of the reduced state of A u B, for sites A = ``sites_a`` and B = ``sites_b`` (default: all
+    other sites; sites in neither are traced out). ``blocks``: the dense rho_k, sector by sector.
+
+    rho^{T_B}(a1 b1; a2 b2) = rho(a1 b2; a2 b1) is nonzero only for N_A(a1) - N_B(b1) =
+    N_A(a2) - N_B(b2) = D (N_X: the number of quanta on X): one Hermitian eigenproblem per D.
+    """
+    n, nb = sec.n_sites, sec.n_basis
+    a = sorted(set(int(l) for l in sites_a))
+    b = sorted(set(range(n)) - set(a)) if sites_b is None else sorted(set(int(l) for l in sites_b))
+    if not a or not b or set(a) & set(b) or not set(a) | set(b) <= set(range(n)):
+        raise ValueError(f"need two non-empty disjoint sets of sites in 0..{n - 1}, got {a} and {b}")
+    both = sorted(a + b)
+    sub, red = reduced_blocks(sec, blocks, both)
+    flat = np.concatenate([r.ravel() for r in red])
+    dim = sub.dims
+    off = np.concatenate([[0], np.cumsum(dim ** 2)])
+    part_a, part_b = Sectors.of(len(a), nb), Sectors.of(len(b), nb)
+    # flat index of a state of A u B = (its A part's share) + (its B part's share)
+    fa = part_a.states @ sub.strides[[both.index(l) for l in a]]
+    fb = part_b.states @ sub.strides[[both.index(l) for l in b]]
+    n_a, n_b = part_a.states.sum(axis=1), part_b.states.sum(axis=1)
+    total = 0.0
+    for dd in range(-len(b) * (nb - 1), len(a) * (nb - 1) + 1):
+        pairs = [(np.repeat(np.arange(part_a.bounds[m], part_a.bounds[m + 1]), part_b.dims[m - dd]),
+                  np.tile(np.arange(part_b.bounds[m - dd], part_b.bounds[m - dd + 1]), part_a.dims[m]))
+                 for m in range(max(0, dd), min(part_a.n_sectors - 1, part_b.n_sectors - 1 + dd) + 1)]
+        ia = np.concatenate([p[0] for p in pairs])
+        ib = np.concatenate([p[1] for p in pairs])
+        s = n_a[ia][:, None] + n_b[ib][None, :]
+        row = sub.position[fa[ia][:, None] + fb[ib][None, :]]     # (a_p, b_q): reduced sector s[p, q]
+        sig = flat[off[s] + row * dim[s] + row.T]                  # column (a_q, b_p): the same sector
+        ev = np.linalg.eigvalsh(0.5 * (sig + sig.conj().T))
+        total -= ev[ev < 0].sum()
+    return float(total)
+
 
 def reduced_end_blocks(sec: Sectors, blocks: list[np.ndarray]) -> list[np.ndarray]:
     """Blocks of the reduced state of sites 0 and N-1 (middle traced out) by s = n_0 + n_{N-1}.
 
     Block s is indexed by n_0 = max(0, s - n_basis + 1) .. min(s, n_basis - 1) (n_{N-1} = s - n_0).
     """
-    nb, n = sec.n_basis, sec.n_sites
-    out = [np.zeros((min(s, nb - 1) - max(0, s - nb + 1) + 1,) * 2, np.complex128) for s in range(2 * nb - 1)]
-    for k, b in enumerate(blocks):
-        st = sec.states[sec.bounds[k]:sec.bounds[k + 1]]
-        ends = st[:, 0] + st[:, n - 1]
-        mid = st[:, 1:n - 1] @ (nb ** np.arange(n - 3, -1, -1)) if n > 2 else np.zeros(len(st), np.int64)
-        key = ends * (nb ** max(n - 2, 0)) + mid
-        order = np.argsort(key, kind="stable")   # within a group: n_0 ascending (lexicographic order)
-        ks = key[order]
-        cut = np.flatnonzero(np.diff(ks)) + 1
-        for grp in np.split(order, cut):
-            s = int(ends[grp[0]])
-            pos = st[grp, 0] - max(0, s - nb + 1)
-            out[s][np.ix_(pos, pos)] += b[np.ix_(grp, grp)]
-    return out
+    return reduced_blocks(sec, blocks, [0, sec.n_sites - 1])[1]
 
 
 def negativity(sec: Sectors, blocks: list[np.ndarray]) -> float:
-    """Entanglement negativity (||rho^{T_B}||_1 - 1)/2 of the end sites, B = site N-1.
-
-    rho^{T_B}(a1, a2; b1, b2) = rho(a1, b2; b1, a2) is nonzero only for a1 - a2 = b1 - b2 = D;
-    its block D, indexed by a1, is sigma_D(a1, b1) = rho_red^{(a1 + b1 - D)}(a1, b1).
-    """
-    nb = sec.n_basis
-    red = reduced_end_blocks(sec, blocks)
-    flat = np.concatenate([r.ravel() for r in red])
-    dim = np.array([r.shape[0] for r in red], np.int64)
-    off = np.concatenate([[0], np.cumsum(dim ** 2)])
-    total = 0.0
-    for dd in range(-(nb - 1), nb):
-        a = np.arange(max(0, dd), min(nb - 1, nb - 1 + dd) + 1)
-        s = a[:, None] + a[None, :] - dd          # reduced sector of each (a1, b1) pair
-        lo = np.maximum(0, s - nb + 1)
-        sig = flat[off[s] + (a[:, None] - lo) * dim[s] + (a[None, :] - lo)]
-        ev = np.linalg.eigvalsh(0.5 * (sig + sig.conj().T))
-        total -= ev[ev < 0].sum()
-    return float(total)
+    """Entanglement negativity (||rho^{T_B}||_1 - 1)/2 of the end sites, B = site N-1 (0 for N = 1)."""
+    return bipartite_negativity(sec, blocks, [0], [sec.n_sites - 1]) if sec.n_sites > 1 else 0.0

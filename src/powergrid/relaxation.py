@@ -4,7 +4,10 @@ From a stable fixed point A (found to ~1e-11 by ``deterministic``), alpha_1 is k
 ``kick`` (the paper's delta alpha_1 = 0.1), the noise-free dynamics is integrated, and the times
 t_hi, t_lo at which the deviation |delta |alpha_1|^2| falls for the last time below ``hi`` = 1e-5
 and ``lo`` = 1e-8 give tau_r = (t_lo - t_hi) / ln(hi/lo). The kick is along the phase of alpha_1
-('radial', the decision of config.yaml) or across it ('tangential').
+('radial', the decision of config.yaml), across it ('tangential'), or any complex vector c with
+one entry per site: delta alpha_l = kick * c_l/||c|| * alpha_l/|alpha_l|, each entry in its own
+site's frame (Re: radial, Im: tangential), so that a direction does not depend on the arbitrary
+global phase of the fixed point; 'radial' is c = e_1, 'tangential' c = i e_1 (e_1: the gain site).
 
 Cross-check: the linearisation in the co-rotating frame predicts that the late decay of
 delta |alpha_1|^2 is set by the slowest eigenmode that both the kick excites and |alpha_1|^2
@@ -58,19 +61,38 @@ def _last_above(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, site, ref,
     return t_hi, t_lo
 
 
-def kicked_state(alpha: np.ndarray, site: int, kick: float, direction: str) -> np.ndarray:
-    """alpha with alpha_site moved by ``kick`` along its own phase (radial) or across it."""
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction = {direction!r}; expected one of {DIRECTIONS}")
-    unit = alpha[site] / abs(alpha[site]) if abs(alpha[site]) > 0 else 1.0
+def kick_vector(direction, n_sites: int, site: int) -> np.ndarray:
+    """The unit complex vector of a direction: a name in DIRECTIONS (on ``site``) or any vector."""
+    if isinstance(direction, str):
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction = {direction!r}; expected one of {DIRECTIONS} or a complex vector")
+        out = np.zeros(n_sites, np.complex128)
+        out[site] = 1j if direction == "tangential" else 1.0
+        return out
+    vec = np.asarray(direction, np.complex128)
+    norm = float(np.linalg.norm(vec)) if vec.shape == (n_sites,) else float("nan")
+    if not (np.isfinite(norm) and norm > 0):
+        raise ValueError(f"direction: need a name in {DIRECTIONS} or a finite, nonzero complex vector of "
+                         f"{n_sites} entries, got {direction!r}")
+    return vec / norm
+
+
+def kicked_state(alpha: np.ndarray, site: int, kick: float, direction) -> np.ndarray:
+    """alpha moved by ``kick`` along ``direction`` (see the module docstring): a name moves
+    alpha_site along its own phase (radial) or across it; a complex vector moves every site."""
     out = np.array(alpha, dtype=np.complex128)
-    out[site] += kick * unit * (1j if direction == "tangential" else 1.0)
+    vec = kick_vector(direction, out.size, site)
+    for l in np.flatnonzero(vec):  # untouched sites keep their bits (even the sign of a zero)
+        unit = alpha[l] / abs(alpha[l]) if abs(alpha[l]) > 0 else 1.0
+        out[l] += kick * unit * vec[l]
     return out
 
 
-def relaxation_time(net: Network, steady: SteadyState, direction: str = "radial",
+def relaxation_time(net: Network, steady: SteadyState, direction="radial",
                     options: RelaxationOptions = RelaxationOptions()) -> Relaxation:
-    """tau_r of a stable fixed point (kind 'stationary' or 'rotating') after a kick of alpha_1."""
+    """tau_r of a stable fixed point (kind 'stationary' or 'rotating') after a kick: ``direction``
+    is 'radial', 'tangential' (alpha_1, the gain site) or a complex vector, one entry per site
+    (see ``kicked_state``); tau_r follows |alpha_1|^2 in every case."""
     if steady.kind not in ("stationary", "rotating"):
         raise ValueError(f"relaxation time needs a fixed point, got a {steady.kind!r} state")
     site = net.gain[0].site

@@ -1,6 +1,6 @@
 """Sweeps of the deterministic model over two parameter axes, with a switch-on protocol.
 
-A sweep point sets one or two rates of a base network (``apply_parameter``). The outer axis is
+A sweep point sets one or two parameters of a base network (``parameters.apply_parameter``). The outer axis is
 split into jobs; along the inner axis the protocol decides where each point starts:
   random - a tiny seeded random amplitude on every site (independent of the order of points);
   up / down - continuation: each point starts from the previous point's final state (plus the
@@ -9,15 +9,13 @@ split into jobs; along the inner axis the protocol decides where each point star
   up_down   - both continuations; every point appears twice, tagged 'up' and 'down'.
 
 Disorder: detunings Delta_l = sigma * u_l with u_l ~ U[-1, 1] drawn from a seed of its own per
-realization (``disorder_pattern``), so the same realization at two sigma differs only in scale
+realization (``parameters.disorder_pattern``), so the same realization at two sigma differs only in scale
 and sigma = 0 is the clean network exactly. sigma and the realization index are sweep axes
 ('disorder', 'realization') or fixed (``disorder`` argument, realization 0).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -25,52 +23,9 @@ import numpy as np
 
 from . import deterministic
 from .model import Network
+from .parameters import DISORDER_AXES, apply_parameter, disorder_pattern, point_seed
 
 PROTOCOLS = ("random", "up", "down", "up_down")
-DISORDER_AXES = ("disorder", "realization")
-
-
-def apply_parameter(net: Network, name: str, value: float) -> Network:
-    """Set one sweep parameter of the network (a ratio is taken relative to the gain rate already
-    set; ``n0_ratio@K`` is the saturation number of the reservoir at site K, 1-based)."""
-    if name == "gamma_i":
-        return net.with_rates(gamma_i=value)
-    if name == "gamma_e":
-        return net.with_rates(gamma_e=value)
-    if name == "gamma_e_over_gamma_i":
-        return net.with_rates(gamma_e=value * net.gain[0].rate)
-    if name.startswith("gamma_e@"):
-        return net.with_rates(gamma_e=value, loss_site=int(name.split("@")[1]) - 1)
-    if name in ("gamma", "nu", "n0", "n_th_over_n0"):
-        return net.replace(**{name: float(value)})
-    if name.startswith("n0_ratio@"):
-        site = int(name.split("@")[1]) - 1
-        if site not in [r.site for r in net.gain + net.loss]:
-            raise ValueError(f"{name}: site {site + 1} has no reservoir")
-
-        def change(reservoirs):
-            return tuple(dataclasses.replace(r, n0_ratio=float(value)) if r.site == site else r for r in reservoirs)
-
-        return net.replace(gain=change(net.gain), loss=change(net.loss))
-    if name == "n_sites":
-        return net.resized_chain(int(round(value)))
-    raise ValueError(f"unknown sweep parameter {name!r}")
-
-
-def _tag(dataset: str) -> int:
-    return int.from_bytes(hashlib.sha256(dataset.encode()).digest()[:4], "little")
-
-
-def point_seed(root_seed: int, dataset: str, outer_index: int, inner_index: int) -> np.random.SeedSequence:
-    """The seed of one sweep point: the same whatever the chunking or the order of jobs."""
-    return np.random.SeedSequence(root_seed, spawn_key=(_tag(dataset), outer_index, inner_index))
-
-
-def disorder_pattern(root_seed: int, dataset: str, realization: int, n_sites: int) -> np.ndarray:
-    """u_l ~ U[-1, 1] of one disorder realization (its seed has a spawn key of its own length,
-    so it never coincides with a point seed)."""
-    rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(_tag(dataset), realization)))
-    return rng.uniform(-1.0, 1.0, n_sites)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 # Config validation and helpers shared by all rule files.
 
-import hashlib
+import functools
 import json
 import os
 import sys
@@ -14,8 +14,9 @@ os.environ.update(PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PY
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
+from powergrid import codeversion, methods
 from powergrid.config import validate_config
-from powergrid.datasets import axis_values, chunks
+from powergrid.parameters import axis_values
 
 # Validated with the schema's defaults filled in, in place (as snakemake.utils.validate does), so
 # that report captions, which read the workflow's config, see the same values as the jobs.
@@ -40,26 +41,17 @@ def one_of(names):
     return "|".join(names) or "(?!)"
 
 
-def dataset_chunks(dataset):
-    d = DATASETS[dataset]
-    return chunks(len(axis_values(d["outer"])), config["chunk_size"])
+def method_of(dataset):
+    return methods.load(DATASETS[dataset]["method"])
 
 
-def sde_jobs(dataset):
-    """(outer indices, first trajectory, trajectories) of each job of an SDE dataset: chunks of
-    the outer axis times blocks of the ensemble (config sde.trajectories_per_job)."""
-    n_traj, per_job = DATASETS[dataset]["trajectories"], config["sde"]["trajectories_per_job"]
-    blocks = [(first, min(per_job, n_traj - first)) for first in range(0, n_traj, per_job)]
-    return [(indices, first, count) for indices in dataset_chunks(dataset) for first, count in blocks]
+@functools.cache
+def dataset_jobs(dataset):
+    """What each compute job of a dataset adds to its spec (outer indices, ensemble block)."""
+    return method_of(dataset).jobs(DATASETS[dataset], config)
 
 
-def job_count(dataset):
-    if DATASETS[dataset]["method"] == "sde":
-        return len(sde_jobs(dataset))
-    return len(dataset_chunks(dataset))
-
-
-def dataset_spec(dataset, outer_indices):
+def dataset_spec(dataset, **job):
     """Everything one compute job depends on, as canonical JSON (a no-op edit of the config,
     such as 1e-3 written 0.001 or reordered keys, gives the same string and reruns nothing).
     Keys used only by analysis rules (fit_*) are left out, so editing them reruns no solver."""
@@ -68,66 +60,60 @@ def dataset_spec(dataset, outer_indices):
     spec.update(
         dataset=dataset,
         outer={"name": d["outer"]["name"], "values": axis_values(d["outer"])},
-        outer_indices=outer_indices,
         inner={"name": d["inner"]["name"], "values": axis_values(d["inner"])},
         seed=config["seed"],
     )
-    if d["method"] in ("steady_state", "relaxation"):
-        spec["solver"] = config["solver"]
-    if d["method"] == "relaxation":
-        spec["relaxation"] = config["relaxation"]
-    if d["method"] == "sde":
-        # threads and the split of ensembles into jobs do not change the numbers
-        spec["sde"] = {"dt": config["sde"]["dt"]}
-    return spec
-
-
-def chunk_spec(wildcards):
-    if DATASETS[wildcards.dataset]["method"] == "sde":
-        indices, first, count = sde_jobs(wildcards.dataset)[int(wildcards.chunk)]
-        spec = dataset_spec(wildcards.dataset, indices)
-        spec["block"] = {"first": first, "count": count}  # this job's trajectories
-    else:
-        spec = dataset_spec(wildcards.dataset, dataset_chunks(wildcards.dataset)[int(wildcards.chunk)])
+    method = method_of(dataset)
+    if hasattr(method, "global_sections"):
+        spec.update(method.global_sections(config))
+    spec.update(job)
     return json.dumps(spec, sort_keys=True)
 
 
-def whole_spec(wildcards):
-    n = len(axis_values(DATASETS[wildcards.dataset]["outer"]))
-    return json.dumps(dataset_spec(wildcards.dataset, list(range(n))), sort_keys=True)
+def job_spec(wildcards):
+    return dataset_spec(wildcards.dataset, **dataset_jobs(wildcards.dataset)[int(wildcards.chunk)])
 
 
-def code_version(*modules):
-    """Content hash of the package modules a job runs: Snakemake does not track imported code,
-    so an edit of a solver reruns the jobs that use it (and a touch without a change does not)."""
-    digest = hashlib.sha256()
-    for m in modules:
-        digest.update((Path(SRC) / "powergrid" / f"{m}.py").read_bytes())
-    return digest.hexdigest()[:16]
+def job_resources(key):
+    def resource(wildcards):
+        method = method_of(wildcards.dataset)
+        job = dataset_jobs(wildcards.dataset)[int(wildcards.chunk)]
+        return method.resources(DATASETS[wildcards.dataset], job, config)[key]
+
+    return resource
 
 
-def sde_minutes(wildcards):
-    """Minutes to declare for an SDE job (SLURM): 5x its site-steps at 2e-8 s each (measured: about
-    1e-8 s per site-step and thread, benchmarks/sde.py), plus 10 minutes."""
-    d = DATASETS[wildcards.dataset]
-    indices, _, count = sde_jobs(wildcards.dataset)[int(wildcards.chunk)]
-    dt = min([config["sde"]["dt"]] + [v for a in ("outer", "inner") if d[a]["name"] == "dt" for v in axis_values(d[a])])
-    steps = (d["t_transient"] + d["t_average"]) / dt
-    site_steps = len(indices) * len(axis_values(d["inner"])) * count * steps * d["network"]["n_sites"]
-    return int(10 + 5 * site_steps * 2e-8 / 60)
-
-
-def sde_chunk_tables(table):
+def chunk_tables(table):
+    """The tables ``table`` of every compute job of a dataset, to aggregate."""
     return lambda wc: expand(
         "results/{dataset}/chunks/{chunk}/{table}.parquet",
         dataset=wc.dataset,
-        chunk=range(job_count(wc.dataset)),
+        chunk=range(len(dataset_jobs(wc.dataset))),
         table=table,
     )
 
 
-def quantum_mem_mb(wildcards):
-    """Memory to declare for a quantum job: the solver's estimate for its largest truncation, +25 %."""
-    from powergrid.quantum_sweeps import memory_bytes
+def script_path(name):
+    return str(Path(workflow.basedir) / "workflow" / "scripts" / f"{name}.py")
 
-    return int(1.25 * memory_bytes(DATASETS[wildcards.dataset]) / 1e6) + 100
+
+def code_version(*entries):
+    """Content hash of the package modules a job can run: the import closure of its entry points
+    (its script, and the method or plotting module it loads by name). Snakemake does not track
+    imported code; with this param an edit of a module reruns exactly the jobs that import it."""
+    return codeversion.code_version(*entries)
+
+
+def compute_rule(method, tables):
+    """Name of the compute rule of a method that writes these tables (a method whose datasets
+    write different sets of tables, such as SDE with and without histograms, has one per set)."""
+    extra = [t for t in tables if t not in min_tables(method)]
+    return "_".join([method, *extra, "chunk"])
+
+
+def min_tables(method):
+    return tuple(methods.load(method).tables({}))
+
+
+def figure_rule(fig):
+    return f"figure_{fig.replace('-', '_')}"

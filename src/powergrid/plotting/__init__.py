@@ -1,22 +1,53 @@
-"""Plotting layer: one module per figure, each ``plot(tables) -> Figure`` reading tables only.
+"""Plotting layer: one module per figure, each reading tables only (no solver is imported here).
 
-``FIGURES`` maps an output name (``figures/<name>.pdf/.png``) to its ``plot`` function; the table
-keys each one reads are in ``TABLES[name]`` (and the module's ``TABLES``). Save with
-``style.save(fig, stem)``. No solver is imported here.
+A figure module registers itself by declaring, next to its ``plot(tables) -> Figure``:
+
+    FIGURE = "fig2"                # output name: figures/fig2.pdf and .png
+    CATEGORY = "Main text"         # the report's section
+    TABLES = ("fig2a/bonds", ...)  # <dataset>/<table> keys it reads
+
+``REGISTRY`` holds every module of this package that declares ``FIGURE`` (helper modules such as
+``style`` declare none); the workflow makes one rule per entry, with the caption
+``workflow/report/<FIGURE>.rst``. A new figure is therefore one module plus one caption.
+``FIGURES`` (name -> plot) and ``TABLES`` (name -> table keys) are views of the registry.
+Save a figure with ``style.save(fig, stem)``.
 """
 
-from . import (extra_quantum_n3, extra_relaxation, extra_sde_convergence, extra_truncation_convergence,  # noqa: F401
-               fig1, fig2, fig3, fig4, fig5, fig6, fig7, fig8, figS1, figS2, figS3, figS4, figS5, figS6, figS7,
-               figS8, figS9, figS10, style)
+from __future__ import annotations
 
-# output name -> plotting module (fig9 is the same figure as S5)
-_MODULES = {
-    "fig1": fig1, "fig2": fig2, "fig3": fig3, "fig4": fig4, "fig5": fig5, "fig6": fig6, "fig7": fig7, "fig8": fig8,
-    "fig9": figS5, "figS1": figS1, "figS2": figS2, "figS3": figS3, "figS4": figS4, "figS5": figS5, "figS6": figS6,
-    "figS7": figS7, "figS8": figS8, "figS9": figS9, "figS10": figS10,
-    "extra-relaxation": extra_relaxation, "extra-sde-convergence": extra_sde_convergence,
-    "extra-quantum-N3": extra_quantum_n3, "extra-truncation-convergence": extra_truncation_convergence,
-}
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable
 
-FIGURES = {name: module.plot for name, module in _MODULES.items()}
-TABLES = {name: module.TABLES for name, module in _MODULES.items()}
+CATEGORIES = ("Main text", "Supplement", "Article appendix", "Beyond the paper")
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    name: str
+    module: str                  # dotted name of the plotting module (its code version's entry)
+    tables: tuple[str, ...]
+    category: str
+    plot: Callable
+
+
+def discover() -> dict[str, FigureEntry]:
+    """The figure modules of this package, by figure name."""
+    entries = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if not hasattr(module, "FIGURE"):
+            continue
+        name = module.FIGURE
+        if name in entries:
+            raise ValueError(f"figure {name!r} is declared by {entries[name].module} and {module.__name__}")
+        if module.CATEGORY not in CATEGORIES:
+            raise ValueError(f"{module.__name__}: CATEGORY = {module.CATEGORY!r}; expected one of {CATEGORIES}")
+        entries[name] = FigureEntry(name, module.__name__, tuple(module.TABLES), module.CATEGORY, module.plot)
+    return entries
+
+
+REGISTRY = discover()
+FIGURES = {name: entry.plot for name, entry in REGISTRY.items()}
+TABLES = {name: entry.tables for name, entry in REGISTRY.items()}

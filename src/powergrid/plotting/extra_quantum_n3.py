@@ -12,6 +12,8 @@ from . import style
 from ._common import table
 from .noisy_currents import bond, mark_gamma_i
 
+FIGURE = "extra-quantum-N3"
+CATEGORY = "Beyond the paper"
 TABLES = ("extra_quantum_n3/bonds",)
 COLORS = ("#D55E00", "#CC79A7", "#E69F00")
 

@@ -17,6 +17,8 @@ from matplotlib.ticker import NullFormatter
 from . import style
 from ._common import table
 
+FIGURE = "extra-relaxation"
+CATEGORY = "Beyond the paper"
 TABLES = ("fig3c/relaxation", "fig3c/relaxation_fits")
 
 

@@ -17,6 +17,8 @@ from . import style
 from ._common import table
 from .noisy_currents import bond
 
+FIGURE = "extra-sde-convergence"
+CATEGORY = "Beyond the paper"
 TABLES = ("sde_convergence/bonds", "sde_convergence/trajectory_bonds")
 COLORS = {"symmetric": style.COLORS["symmetric"], "broken": style.COLORS["broken"]}
 

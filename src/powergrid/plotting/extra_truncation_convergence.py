@@ -12,6 +12,8 @@ import numpy as np
 from . import style
 from ._common import table
 
+FIGURE = "extra-truncation-convergence"
+CATEGORY = "Beyond the paper"
 TABLES = ("quantum_truncation/bonds", "quantum_truncation/points")
 COLORS = ("#D55E00", "#CC79A7", "#E69F00", "#0072B2")
 

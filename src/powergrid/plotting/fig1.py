@@ -14,6 +14,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 from . import style
 from ._common import table
 
+FIGURE = "fig1"
+CATEGORY = "Main text"
 TABLES = ("figS1/saturation",)
 N_DRAWN = 6            # oscillators in the sketch
 RADIUS = 0.3

@@ -21,6 +21,8 @@ from matplotlib.patches import Patch
 from . import style
 from ._common import (UNSTEADY_KINDS, oscillation_band, fmt, grid, last_bond, prefer_converged, ratio_label, stalled_boundary, table)
 
+FIGURE = "fig2"
+CATEGORY = "Main text"
 TABLES = ("fig2a/bonds", "fig2b_diagonal/bonds", "fig2b_max/bonds", "fig2b_max/sites", "fig2c/sites")
 
 XLABEL = r"$\Gamma_i\,/\,g$"

@@ -20,6 +20,8 @@ from . import extra_relaxation, style
 from ._common import STEADY_KINDS, table
 from .noisy_currents import bond, draw_band, equilibrium_band, label_axes, mark_gamma_i, mean_inset
 
+FIGURE = "fig3"
+CATEGORY = "Main text"
 TABLES = ("fig3/bonds", "fig3/points", "fig3b/histograms", "fig3c/relaxation", "fig3c/relaxation_fits",
           "fig3d_deterministic/sites")
 

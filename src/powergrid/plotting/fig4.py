@@ -19,6 +19,8 @@ from . import style
 from ._common import table
 from .noisy_currents import mark_gamma_i
 
+FIGURE = "fig4"
+CATEGORY = "Main text"
 TABLES = ("fig4a_quantum/bonds", "fig4a_quantum_peak/bonds", "fig4a_sde/bonds", "fig4b/points")
 QUANTUM = ("#D55E00", "#CC79A7", "#E69F00", "#F0E442")
 CLASSICAL = ("#0072B2", "#56B4E9", "#009E73", "#000000")

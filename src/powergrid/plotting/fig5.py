@@ -1,4 +1,4 @@
-"""Fig. 5: a network with a crossing, the configured graph of ``fig5`` (FIGURES.md decision: the
+"""Fig. 5: a network with a crossing, the configured graph of ``fig5`` (docs/figures.md decision: the
 line 1-...-7 with the branch 4-8-9).
 
 (a) The graph as configured, drawn from the table: sites, edges, the generator (gain) and the
@@ -19,6 +19,8 @@ from . import style
 from ._common import table
 from .noisy_currents import mark_gamma_i
 
+FIGURE = "fig5"
+CATEGORY = "Main text"
 TABLES = ("fig5/bonds", "fig5/sites")
 SERIES = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from . import figS3, figS4, style
 
+FIGURE = "fig6"
+CATEGORY = "Article appendix"
 TABLES = figS3.TABLES + figS4.TABLES
 
 

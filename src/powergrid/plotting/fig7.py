@@ -16,6 +16,8 @@ from ._common import table
 from .current_sweeps import nearest
 from .noisy_currents import draw_last_bond, noise_title
 
+FIGURE = "fig7"
+CATEGORY = "Article appendix"
 TABLES = ("figS7a/bonds", "figS7bcd/bonds", "figS7bcd/sites", "figS8/bonds", "figS8/points")
 PROFILES = ((0.5, 1.0, "symmetric"), (8.0, 3.0, "broken"))   # (Gamma_e, factor, colour role)
 PROFILE_GAMMA_I = 4.0

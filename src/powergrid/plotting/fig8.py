@@ -10,6 +10,8 @@ from . import figS9, style
 from ._common import table
 from .noisy_currents import draw_last_bond, noise_title
 
+FIGURE = "fig8"
+CATEGORY = "Article appendix"
 TABLES = figS9.TABLES + ("fig8b/bonds",)
 
 

@@ -10,6 +10,8 @@ import numpy as np
 from . import style
 from ._common import fmt, table
 
+FIGURE = "figS1"
+CATEGORY = "Supplement"
 TABLES = ("figS1/saturation",)
 
 

@@ -10,6 +10,8 @@ from . import style
 from ._common import table
 from .noisy_currents import noise_title, panels_per_value
 
+FIGURE = "figS10"
+CATEGORY = "Supplement"
 TABLES = ("figS10/bonds",)
 
 

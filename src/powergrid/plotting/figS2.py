@@ -15,6 +15,8 @@ from . import style
 from ._common import table
 from .noisy_currents import mark_gamma_i
 
+FIGURE = "figS2"
+CATEGORY = "Supplement"
 TABLES = ("figS2_quantum/bonds", "figS2_quantum/sites", "figS2_sde/bonds")
 
 

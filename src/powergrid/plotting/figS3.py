@@ -16,6 +16,8 @@ from matplotlib.ticker import FuncFormatter
 from . import style
 from ._common import grid, stalled_boundary, table
 
+FIGURE = "figS3"
+CATEGORY = "Supplement"
 TABLES = ("figS3/spectrum",)
 
 

@@ -17,6 +17,8 @@ from . import style
 from .. import analytic
 from ._common import runs, table
 
+FIGURE = "figS4"
+CATEGORY = "Supplement"
 TABLES = ("figS4/ansatz",)
 FITTED_KINDS = ("stationary", "rotating")
 MAX_FIT_RESIDUAL = 0.05  # relative misfit above which a state is not the single mode of (S17)

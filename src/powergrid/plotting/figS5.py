@@ -13,6 +13,8 @@ from . import style
 from ._common import last_bond, table
 from .current_sweeps import JLABEL, XLABEL, mark_gamma_i
 
+FIGURE = "figS5"
+CATEGORY = "Supplement"
 TABLES = ("figS5a/sites", "figS5b/bonds")
 
 

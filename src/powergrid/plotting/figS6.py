@@ -9,6 +9,8 @@ from . import style
 from ._common import table
 from .current_sweeps import draw_current, mark_gamma_i, nearest, scale_to_mean
 
+FIGURE = "figS6"
+CATEGORY = "Supplement"
 TABLES = ("figS6/bonds", "figS6/sites")
 PROFILES = (2.0, 6.0)   # Gamma_e of panel (b), as in the supplement's caption
 

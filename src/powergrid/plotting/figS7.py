@@ -13,6 +13,8 @@ from . import fig2, style
 from ._common import table
 from .current_sweeps import draw_current, mark_gamma_i, scale_to_mean
 
+FIGURE = "figS7"
+CATEGORY = "Supplement"
 TABLES = ("figS7a/bonds", "figS7bcd/bonds")
 
 

@@ -10,6 +10,8 @@ from . import style
 from ._common import table
 from .noisy_currents import noise_title, panels_per_value
 
+FIGURE = "figS8"
+CATEGORY = "Supplement"
 TABLES = ("figS8/bonds",)
 
 

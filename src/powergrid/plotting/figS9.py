@@ -15,6 +15,8 @@ from . import style
 from ._common import table
 from .current_sweeps import draw_current, mark_gamma_i, scale_to_mean
 
+FIGURE = "figS9"
+CATEGORY = "Supplement"
 TABLES = ("figS9_equal/bonds", "figS9_unequal/bonds")
 
 

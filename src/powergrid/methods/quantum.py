@@ -1,0 +1,140 @@
+"""Quantum steady states of eq. (1) over a two-axis sweep: exact (sector-resolved) or by quantum
+trajectories, as the dataset's ``solver`` says.
+
+The Fock truncation is per value of the inner axis (``n_basis`` states per site and optionally
+``k_max`` quanta in all, aligned with ``inner.values``); a point whose top-state or top-sector
+population exceeds ``leak_bound`` fails the job, naming its parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import quantum, quantum_trajectories
+from ..model import Network
+from ..network_spec import network_from_spec
+from ..parameters import apply_parameter, parameter_columns, point_seed
+from . import chunked_jobs as jobs  # noqa: F401  (one job per chunk of the outer axis)
+from . import grid
+
+
+@dataclass(frozen=True)
+class TrajectoryOptions:
+    dt: float
+    t_transient: float
+    t_average: float
+    count: int
+
+
+@dataclass(frozen=True)
+class Options:
+    solver: str                              # 'exact' or 'trajectories'
+    leak_bound: float                        # largest top-state / top-sector population accepted
+    trajectories: TrajectoryOptions | None   # with solver 'trajectories'
+
+
+@dataclass(frozen=True)
+class Point:
+    outer_index: int
+    inner_index: int
+    axes: dict
+    network: Network
+    n_basis: int
+    k_max: int              # total-number cap; n_sites (n_basis - 1) when none
+    seed: np.random.SeedSequence
+
+    @property
+    def key(self) -> str:
+        return f"{self.outer_index}_{self.inner_index}"
+
+    def columns(self) -> dict:
+        return {**dict(outer_index=self.outer_index, inner_index=self.inner_index,
+                       **parameter_columns(self.network, noise=True), n_basis=self.n_basis, k_max=self.k_max),
+                **self.axes}
+
+
+def tables(section: dict) -> tuple[str, ...]:
+    return ("bonds", "sites", "points")
+
+
+def threads(config: dict) -> int:
+    # one thread: the exact solver is sequential, and single-thread trajectory jobs pack beside
+    # the long exact ones (results do not depend on the thread count)
+    return 1
+
+
+def resources(section: dict, job: dict, config: dict) -> dict:
+    """The solver's memory estimate for the dataset's largest truncation, +25 %."""
+    return {"mem_mb": int(1.25 * memory_bytes(section) / 1e6) + 100, "runtime": 120}
+
+
+def memory_bytes(section: dict) -> int:
+    """Peak memory of the largest truncation of a dataset."""
+    n = int(section["network"]["n_sites"])
+    caps = section.get("k_max", [None] * len(section["n_basis"]))
+    if section["solver"] == "exact":
+        return max(quantum.exact_memory_bytes(n, int(nb), k) for nb, k in zip(section["n_basis"], caps))
+    return max(quantum_trajectories.trajectory_memory_bytes(n, int(nb), k_max=k)
+               for nb, k in zip(section["n_basis"], caps))
+
+
+def options(spec: dict) -> Options:
+    t = spec.get("trajectories") if spec["solver"] == "trajectories" else None
+    return Options(spec["solver"], float(spec["leak_bound"]),
+                   None if t is None else TrajectoryOptions(float(t["dt"]), float(t["t_transient"]),
+                                                            float(t["t_average"]), int(t["count"])))
+
+
+def points(spec: dict) -> list[Point]:
+    base = network_from_spec(spec["network"])
+    box = base.n_sites * (np.asarray(spec["n_basis"], int) - 1)
+    caps = spec.get("k_max", box)
+    out = []
+    for i, j, axes in grid(spec):
+        net = base
+        for name, value in axes.items():
+            net = apply_parameter(net, name, value)
+        out.append(Point(i, j, axes, net, int(spec["n_basis"][j]), int(caps[j]),
+                         point_seed(spec["seed"], spec["dataset"], i, j)))
+    return out
+
+
+def solve(point: Point, options: Options, progress=None, threads: int = 1):
+    """The steady state of one point by the dataset's solver; fails if the truncation leaks."""
+    if options.solver == "exact":
+        result = quantum.exact_steady_state(point.network, point.n_basis, k_max=point.k_max)
+    else:
+        t = options.trajectories
+        result = quantum_trajectories.run_trajectories(
+            point.network, point.n_basis, k_max=point.k_max, dt=t.dt, t_transient=t.t_transient,
+            t_average=t.t_average, n_traj=t.count, seed=point.seed, progress=progress, threads=threads)
+    return quantum.check_leak(result, options.leak_bound)
+
+
+def label(options: Options) -> str:
+    return f"quantum steady state ({options.solver})"
+
+
+def frames(point: Point, result, dataset: str) -> dict[str, pd.DataFrame]:
+    """Tidy rows of one solved point. Exact results have no standard errors (NaN columns)."""
+    exact = isinstance(result, quantum.QuantumSteadyState)
+    common = {"dataset": dataset, **point.columns(), "solver": "exact" if exact else "trajectories"}
+    nan = np.full(len(result.edges), np.nan)
+    bonds = pd.DataFrame({**common, "site_from": result.edges[:, 0] + 1, "site_to": result.edges[:, 1] + 1,
+                          "J_mean": result.J_mean, "J_sem": nan if exact else result.J_sem,
+                          "J_std": result.J_std, "J_std_sem": nan if exact else result.J_std_sem})
+    n = point.network.n_sites
+    sites = pd.DataFrame({**common, "site": np.arange(1, n + 1), "occupation": result.occupation,
+                          "occupation_sem": np.full(n, np.nan) if exact else result.occupation_sem,
+                          "leak": result.leak})
+    extra = (dict(negativity=result.negativity, Gbar_sem=np.nan, residual=result.residual,
+                  unknowns=result.unknowns, iterations=result.iterations, n_traj=0)
+             if exact else
+             dict(negativity=np.nan, Gbar_sem=result.Gbar_sem, residual=np.nan, unknowns=0, iterations=0,
+                  n_traj=result.n_traj))
+    points_ = pd.DataFrame([{**common, "Gbar_mean": result.Gbar_mean, **extra, "max_leak": float(np.max(result.leak)),
+                             "leak_total": float(result.leak_total), "wall_time": result.wall_time}])
+    return {"bonds": bonds, "sites": sites, "points": points_}

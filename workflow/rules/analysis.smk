@@ -1,0 +1,116 @@
+# Tables made from tables: each dataset's table from its jobs' tables, ensemble statistics,
+# histograms, fits; and the closed-form saturation function. Each rule X runs
+# workflow/scripts/X.py, whose import closure is its code version.
+
+SDE_DATASETS = datasets_with("sde")
+HISTOGRAM_DATASETS = [d for d in SDE_DATASETS if DATASETS[d].get("histogram")]
+
+
+rule aggregate_table:
+    input:
+        lambda wc: chunk_tables(wc.table)(wc),
+    output:
+        "results/{dataset}/{table}.parquet",
+    wildcard_constraints:
+        # an SDE dataset's sites and bonds are ensemble statistics (rule sde_statistics)
+        dataset=one_of(d for d in DATASETS if DATASETS[d]["method"] not in ("sde", "saturation")),
+        table="sites|bonds|points|relaxation|spectrum",
+    params:
+        code=code_version(script_path("aggregate_table")),
+    log:
+        "logs/{dataset}/aggregate_{table}.log",
+    localrule: True
+    conda:
+        ENV
+    script:
+        "../scripts/aggregate_table.py"
+
+
+rule sde_statistics:
+    input:
+        traj_bonds=chunk_tables("traj_bonds"),
+        traj_sites=chunk_tables("traj_sites"),
+        traj_points=chunk_tables("traj_points"),
+    output:
+        bonds="results/{dataset}/bonds.parquet",
+        sites="results/{dataset}/sites.parquet",
+        points="results/{dataset}/points.parquet",
+        trajectories="results/{dataset}/trajectory_bonds.parquet",
+    wildcard_constraints:
+        dataset=one_of(SDE_DATASETS),
+    params:
+        code=code_version(script_path("sde_statistics")),
+    log:
+        "logs/{dataset}/sde_statistics.log",
+    localrule: True
+    conda:
+        ENV
+    script:
+        "../scripts/sde_statistics.py"
+
+
+rule sde_histograms:
+    input:
+        chunk_tables("histograms"),
+    output:
+        "results/{dataset}/histograms.parquet",
+    wildcard_constraints:
+        dataset=one_of(HISTOGRAM_DATASETS),
+    params:
+        code=code_version(script_path("sde_histograms")),
+    log:
+        "logs/{dataset}/sde_histograms.log",
+    localrule: True
+    conda:
+        ENV
+    script:
+        "../scripts/sde_histograms.py"
+
+
+rule ansatz_fit:
+    input:
+        sites="results/{dataset}/sites.parquet",
+    output:
+        "results/{dataset}/ansatz.parquet",
+    params:
+        code=code_version(script_path("ansatz_fit")),
+    log:
+        "logs/{dataset}/ansatz_fit.log",
+    conda:
+        ENV
+    script:
+        "../scripts/ansatz_fit.py"
+
+
+rule relaxation_fits:
+    input:
+        "results/{dataset}/relaxation.parquet",
+    output:
+        "results/{dataset}/relaxation_fits.parquet",
+    params:
+        xi_window=lambda wc: DATASETS[wc.dataset].get("fit_xi"),
+        n_exponent_at=lambda wc: DATASETS[wc.dataset].get("fit_n_exponent_at", []),
+        code=code_version(script_path("relaxation_fits")),
+    log:
+        "logs/{dataset}/relaxation_fits.log",
+    localrule: True
+    conda:
+        ENV
+    script:
+        "../scripts/relaxation_fits.py"
+
+
+# f-bar (Fig. S1): a closed-form series, no sweep.
+rule saturation:
+    output:
+        "results/{dataset}/saturation.parquet",
+    params:
+        n0=lambda wc: [float(x) for x in DATASETS[wc.dataset]["n0"]],
+        x_over_n0=lambda wc: axis_values(DATASETS[wc.dataset]["x_over_n0"]),
+        code=code_version(script_path("saturation")),
+    log:
+        "logs/{dataset}/saturation.log",
+    conda:
+        ENV
+    script:
+        "../scripts/saturation.py"
