@@ -17,6 +17,6 @@ include: "workflow/rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         expand("figures/{fig}.{ext}", fig=FIGURES, ext=("pdf", "png")),
-    default_target: True

@@ -19,8 +19,9 @@ TIMING = ("wall_time",)  # seconds a job took: differ between any two runs, not 
 
 
 def tables(root: Path) -> dict[str, Path]:
-    return {str(p.relative_to(root)): p for p in sorted(root.rglob("results/**/*.parquet"))
-            if "checkpoint" not in p.parts}
+    return {
+        str(p.relative_to(root)): p for p in sorted(root.rglob("results/**/*.parquet")) if "checkpoint" not in p.parts
+    }
 
 
 def meta(table) -> dict:

@@ -24,8 +24,14 @@ FAMILIES = {
     # relaxation times, disorder, universality (Fig. 3c, S5/9, S6, S7/7a-c, S9/8a)
     "relaxation": ["fig3c", "figS5a", "figS5b", "figS6", "figS7a", "figS7bcd", "figS9_equal", "figS9_unequal"],
     "sde": ["fig3", "fig3b", "fig5", "figS8", "figS10", "fig8b", "fig4a_sde", "figS2_sde", "sde_convergence"],
-    "quantum": ["fig4a_quantum", "fig4a_quantum_peak", "fig4b", "figS2_quantum", "extra_quantum_n3",
-                "quantum_truncation"],
+    "quantum": [
+        "fig4a_quantum",
+        "fig4a_quantum_peak",
+        "fig4b",
+        "figS2_quantum",
+        "extra_quantum_n3",
+        "quantum_truncation",
+    ],
 }
 
 ap = argparse.ArgumentParser()

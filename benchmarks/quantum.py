@@ -82,8 +82,12 @@ print(json.dumps(out))
 
 
 def child(mode: str, nb: int) -> dict:
-    res = subprocess.run([sys.executable, "-c", CHILD, mode, str(nb), json.dumps(POINT), __file__],
-                         capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(nb), json.dumps(POINT), __file__],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -92,13 +96,19 @@ def part1(nb: int):
     diff = max(max(abs(a - b) for a, b in zip(ours[k], theirs[k], strict=True)) for k in ("J", "dJ", "occ"))
     diff = max(diff, abs(ours["neg"] - theirs["neg"]))
     print(f"1. steady state, N = 2, n_basis = {nb}, {POINT}")
-    print(f"   ours : {ours['wall']:8.3f} s, +{ours['mem'] / 2**20:8.1f} MiB over {ours['base'] / 2**20:.0f} MiB "
-          f"({ours['unknowns']} real unknowns, {ours['iterations']} preconditioner applications, {ours['solver']})")
-    print(f"   qutip: {theirs['wall']:8.3f} s, +{theirs['mem'] / 2**20:8.1f} MiB over {theirs['base'] / 2**20:.0f} MiB "
-          f"({theirs['unknowns']} complex unknowns)")
-    print(f"   ratio: {theirs['wall'] / ours['wall']:.0f}x faster, "
-          f"{theirs['mem'] / max(ours['mem'], 1):.0f}x less memory; "
-          f"max |difference| of <J>, Delta J, <n>, negativity = {diff:.1e}")
+    print(
+        f"   ours : {ours['wall']:8.3f} s, +{ours['mem'] / 2**20:8.1f} MiB over {ours['base'] / 2**20:.0f} MiB "
+        f"({ours['unknowns']} real unknowns, {ours['iterations']} preconditioner applications, {ours['solver']})"
+    )
+    print(
+        f"   qutip: {theirs['wall']:8.3f} s, +{theirs['mem'] / 2**20:8.1f} MiB over {theirs['base'] / 2**20:.0f} MiB "
+        f"({theirs['unknowns']} complex unknowns)"
+    )
+    print(
+        f"   ratio: {theirs['wall'] / ours['wall']:.0f}x faster, "
+        f"{theirs['mem'] / max(ours['mem'], 1):.0f}x less memory; "
+        f"max |difference| of <J>, Delta J, <n>, negativity = {diff:.1e}"
+    )
     print(f"   values: <J> = {ours['J'][0]:.10f}, Delta J = {ours['dJ'][0]:.10f}, negativity = {ours['neg']:.10f}")
 
 
@@ -106,6 +116,7 @@ def part2(nb: int, t_end: float, n_traj: int):
     import qutip as qt
 
     from powergrid.quantum_trajectories import run_trajectories
+
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
     from test_quantum import qutip_model
 
@@ -113,8 +124,9 @@ def part2(nb: int, t_end: float, n_traj: int):
     dt = 0.05
     run_trajectories(net, 4, dt=dt, t_transient=0.0, t_average=1.0, n_traj=1, seed=np.random.SeedSequence(0))
     t = time.process_time()
-    r = run_trajectories(net, nb, dt=dt, t_transient=0.0, t_average=t_end, n_traj=n_traj,
-                         seed=np.random.SeedSequence(1), threads=1)
+    r = run_trajectories(
+        net, nb, dt=dt, t_transient=0.0, t_average=t_end, n_traj=n_traj, seed=np.random.SeedSequence(1), threads=1
+    )
     ours = (time.process_time() - t) / (n_traj * t_end)
     H, c, a, cur = qutip_model(net, nb)
     tlist = dt * np.arange(round(t_end / dt) + 1)
@@ -122,13 +134,23 @@ def part2(nb: int, t_end: float, n_traj: int):
     e_ops = [cur[0], a[0].dag() * a[0], a[1].dag() * a[1]]
     qt.mcsolve(H, vac, tlist[:3], c, e_ops=e_ops, ntraj=1, options={"progress_bar": False})
     t = time.process_time()
-    mc = qt.mcsolve(H, vac, tlist, c, e_ops=e_ops, ntraj=n_traj, seeds=np.random.SeedSequence(2),
-                    options={"progress_bar": False, "map": "serial"})
+    mc = qt.mcsolve(
+        H,
+        vac,
+        tlist,
+        c,
+        e_ops=e_ops,
+        ntraj=n_traj,
+        seeds=np.random.SeedSequence(2),
+        options={"progress_bar": False, "map": "serial"},
+    )
     theirs = (time.process_time() - t) / (n_traj * t_end)
     mc_j = float(np.mean(np.asarray(mc.expect[0])[1:]))
     print(f"2. trajectories, N = 2, n_basis = {nb}, {n_traj} trajectories x {t_end:g}/g from the vacuum")
-    print(f"   ours   : {ours * 1e3:8.3f} ms CPU per trajectory and 1/g (dt = {dt}, levels = 5); time-mean <J> = "
-          f"{r.J_mean[0]:.3f} +- {r.J_sem[0]:.3f}")
+    print(
+        f"   ours   : {ours * 1e3:8.3f} ms CPU per trajectory and 1/g (dt = {dt}, levels = 5); time-mean <J> = "
+        f"{r.J_mean[0]:.3f} +- {r.J_sem[0]:.3f}"
+    )
     print(f"   mcsolve: {theirs * 1e3:8.3f} ms CPU per trajectory and 1/g; time-mean <J> = {mc_j:.3f}")
     print(f"   ratio  : {theirs / ours:.0f}x cheaper per unit of simulated time")
 
@@ -143,17 +165,29 @@ def part3():
     print(f"3. time step at N = 2, Gamma_e = 6, gamma = 0.2, n0 = 1, n_basis = {nb} (40 trajectories x 4000/g)")
     print(f"   exact: <J> = {ex.J_mean[0]:.5f}, <n>/n0 = {np.array2string(ex.occupation, precision=5)}")
     for dt, levels, t_av in ((0.05, 5, 4000.0), (0.05, 0, 4000.0), (2e-3, 0, 1000.0)):
-        run_trajectories(net, nb, dt=dt, levels=levels, t_transient=0.0, t_average=1.0, n_traj=1,
-                         seed=np.random.SeedSequence(0))
+        run_trajectories(
+            net, nb, dt=dt, levels=levels, t_transient=0.0, t_average=1.0, n_traj=1, seed=np.random.SeedSequence(0)
+        )
         t = time.process_time()
-        r = run_trajectories(net, nb, dt=dt, levels=levels, t_transient=100.0, t_average=t_av, n_traj=40,
-                             seed=np.random.SeedSequence(7), threads=1)
+        r = run_trajectories(
+            net,
+            nb,
+            dt=dt,
+            levels=levels,
+            t_transient=100.0,
+            t_average=t_av,
+            n_traj=40,
+            seed=np.random.SeedSequence(7),
+            threads=1,
+        )
         cpu = (time.process_time() - t) / (40 * (100.0 + t_av))
         zj = (r.J_mean[0] - ex.J_mean[0]) / r.J_sem[0]
         zn = (r.occupation - ex.occupation) / r.occupation_sem
-        print(f"   dt = {dt:<6g} levels = {levels}: z(<J>) = {zj:+6.2f}, z(<n>) = {np.array2string(zn, precision=2)}, "
-              f"jumps per 1/g = {r.traj_jumps.sum(axis=1).mean() / (r.t_transient + r.t_average):.4f}, "
-              f"{cpu * 1e3:.3f} ms CPU per trajectory and 1/g (t_average {t_av:g})")
+        print(
+            f"   dt = {dt:<6g} levels = {levels}: z(<J>) = {zj:+6.2f}, z(<n>) = {np.array2string(zn, precision=2)}, "
+            f"jumps per 1/g = {r.traj_jumps.sum(axis=1).mean() / (r.t_transient + r.t_average):.4f}, "
+            f"{cpu * 1e3:.3f} ms CPU per trajectory and 1/g (t_average {t_av:g})"
+        )
 
 
 def main():

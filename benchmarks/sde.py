@@ -17,21 +17,34 @@ gamma = 1e-3, N_th/n0 = 10, n0 = 100; Gamma_e = 2 symmetric, Gamma_e = 8 broken 
    not an option: it pumps the hopping modes (growth omega^2 dt/2 > gamma/2), shown in part 3.
 3. (--no-em-check to skip) plain Euler-Maruyama at dt = 1e-2 over a short time: its occupation
    runs away from ours.
+4. The kernel machinery (issue 11): CPU time per site-step of run_ensemble with its generated
+   kernel and ziggurat32-pair normals (sde.NORMALS) against the same run_ensemble with a plain
+   @njit kernel (``plain_kernel`` below: the same arithmetic as loops over sites, vectorisable
+   loops over the lanes) drawing Generator.standard_normal inside numba, and with the plain kernel
+   drawing the production normals (it then reproduces the production numbers bit for bit, which
+   is checked: the generated code buys speed, not other numbers). Fig. 3a point (N = 6) and a
+   Fig. S8 point (N = 10, nu = 1), 50 trajectories, one thread, the variants interleaved
+   ``--rounds`` times; min and median. The machinery stays only if it wins by more than 1.5x.
 
-Usage: python benchmarks/sde.py [--rounds 3] [--t-average 5000] [--no-em-check]
+Usage: python benchmarks/sde.py [--rounds 3] [--t-average 5000] [--no-em-check] [--kernel-only]
 """
 
 import argparse
+import contextlib
+import math
 import os
 import time
+import types
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
+from numba import njit
 
+from powergrid import sde
 from powergrid.model import Network
-from powergrid.sde import DEFAULT_DT, run_ensemble
+from powergrid.sde import DEFAULT_DT, LANES, ZBLOCK, run_ensemble
 
 N_TRAJ = 50
 
@@ -78,12 +91,196 @@ def cpu(f, *args, **kwargs):
     return time.process_time() - t, out
 
 
+# ---------------------------------------------------------------------------------------------
+# 4. the alternative to the generated kernel: a plain @njit kernel on the same work array W
+
+@njit(nogil=True, error_model="numpy")
+def _f2(x, inv_s, nu):
+    if nu == 2.0:
+        q = 1.0 / (1.0 + x * inv_s)
+        return q * q
+    if nu == 1.0:
+        return 1.0 / (1.0 + x * inv_s)
+    if nu == 3.0:
+        q = 1.0 / (1.0 + x * inv_s)
+        return q * q * q
+    return (1.0 + x * inv_s) ** (-nu)
+
+
+@njit(nogil=True, error_model="numpy")
+def _half(c, hr, hi, nl):
+    for k in range(hr.size):
+        for g in range(nl):
+            t = c[2 * k, g]
+            c[2 * k, g] = hr[k] * t - hi[k] * c[2 * k + 1, g]
+            c[2 * k + 1, g] = hr[k] * c[2 * k + 1, g] + hi[k] * t
+
+
+@njit(nogil=True, error_model="numpy")
+def plain_kernel(gens, W, z, hr, hi, u, site, rk, inv_s, gr, cq, gain, sig, dt, hdt, nu, thermal, edges, row_occ,
+                 row_j, row_j2, row_g, B, X, n_steps, accumulate, nl, n_live, standard):
+    """sde.reference_step and the accumulation of sde.reference_observables for lanes 0..nl-1 of
+    W (rows x LANES) with loops over sites and edges; the lane loops innermost with a run-time
+    trip count, so that the compiler vectorises them. B, X: scratch (4, n_res, LANES), (2, n, LANES).
+    Normals: Generator.standard_normal (standard) or the production's sde._fill."""
+    n = hr.size
+    q = 2 * np.sum(gain) + (2 * n if thermal else 0)
+    done = 0
+    while done < n_steps:
+        ns = min(ZBLOCK, n_steps - done)
+        if standard:
+            for g in range(n_live):
+                for i in range(ns * q):
+                    z[i * LANES + g] = gens[g].standard_normal()
+        elif q > 0:
+            sde._fill(gens, z, ns * q, n_live)
+        for s in range(ns):
+            o = s * q * LANES
+            _half(W, hr, hi, nl)
+            for p in range(site.size):
+                for g in range(nl):
+                    B[0, p, g] = u[site[p], 0] * W[0, g]
+                    B[1, p, g] = u[site[p], 0] * W[1, g]
+                for k in range(1, n):
+                    w = u[site[p], k]
+                    for g in range(nl):
+                        B[0, p, g] = B[0, p, g] + w * W[2 * k, g]
+                        B[1, p, g] = B[1, p, g] + w * W[2 * k + 1, g]
+            for p in range(site.size):
+                for g in range(nl):
+                    x0 = B[0, p, g] * B[0, p, g] + B[1, p, g] * B[1, p, g]
+                    f0 = _f2(x0, inv_s[p], nu)
+                    k0 = rk[p] * f0
+                    c0 = 1.0 + dt * k0
+                    x1 = x0 * c0 * c0
+                    uu = hdt * (k0 + rk[p] * _f2(x1, inv_s[p], nu))
+                    grow = uu * (1.0 + 0.5 * uu)
+                    B[2, p, g] = grow * B[0, p, g]
+                    B[3, p, g] = grow * B[1, p, g]
+                    if gain[p]:
+                        sq = math.sqrt(cq[p] * f0)
+                        B[2, p, g] = B[2, p, g] + sq * z[o + g]
+                        B[3, p, g] = B[3, p, g] + sq * z[o + LANES + g]
+                if gain[p]:
+                    o += 2 * LANES
+            for k in range(n):
+                for p in range(site.size):
+                    w = u[site[p], k]
+                    for g in range(nl):
+                        W[2 * k, g] = W[2 * k, g] + w * B[2, p, g]
+                        W[2 * k + 1, g] = W[2 * k + 1, g] + w * B[3, p, g]
+                if thermal:
+                    for g in range(nl):
+                        W[2 * k, g] = W[2 * k, g] + sig * z[o + g]
+                        W[2 * k + 1, g] = W[2 * k + 1, g] + sig * z[o + LANES + g]
+                    o += 2 * LANES
+            _half(W, hr, hi, nl)
+            if not accumulate:
+                continue
+            for i in range(n):
+                for g in range(nl):
+                    X[0, i, g] = u[i, 0] * W[0, g]
+                    X[1, i, g] = u[i, 0] * W[1, g]
+                for k in range(1, n):
+                    w = u[i, k]
+                    for g in range(nl):
+                        X[0, i, g] = X[0, i, g] + w * W[2 * k, g]
+                        X[1, i, g] = X[1, i, g] + w * W[2 * k + 1, g]
+                for g in range(nl):
+                    W[row_occ + i, g] += X[0, i, g] * X[0, i, g] + X[1, i, g] * X[1, i, g]
+            for e in range(edges.shape[0]):
+                a, b = edges[e, 0], edges[e, 1]
+                for g in range(nl):
+                    cur = X[0, a, g] * X[1, b, g] - X[1, a, g] * X[0, b, g]
+                    W[row_j + e, g] += cur
+                    W[row_j2 + e, g] += cur * cur
+            for g in range(nl):
+                tot = 0.0
+                for p in range(site.size):
+                    tot += gr[p] * _f2(X[0, site[p], g] * X[0, site[p], g] + X[1, site[p], g] * X[1, site[p], g],
+                                       inv_s[p], nu)
+                W[row_g, g] += tot
+        done += ns
+    return -1
+
+
+@contextlib.contextmanager
+def plain_engine(standard: bool):
+    """run_ensemble with plain_kernel in place of the generated kernel (no histogram)."""
+    original = sde._kernel
+
+    def module_of(structure):
+        n, r = structure.n, structure.rows
+        site = np.array(structure.res_site, np.int64)
+        gain = np.array(structure.gain, np.bool_)
+        edges = np.array(structure.edges, np.int64).reshape(-1, 2)
+        B, X = np.zeros((4, site.size, LANES)), np.zeros((2, n, LANES))
+
+        def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,
+                   n_steps, accumulate, step0, nl, n_live):
+            res = P[2 * n + n * n:2 * n + n * n + 4 * site.size].reshape(-1, 4).T.copy()
+            sig, dt, hdt, nu = P[-4:]
+            return plain_kernel(gens, W.reshape(-1, LANES), z, P[:n], P[n:2 * n], P[2 * n:2 * n + n * n].reshape(n, n),
+                                site, res[0], res[1], res[2], res[3], gain, sig, dt, hdt, nu, structure.thermal, edges,
+                                r["occ"], r["j"], r["j2"], r["g"], B, X, n_steps, accumulate, nl, n_live, standard)
+
+        return types.SimpleNamespace(kernel=kernel)
+
+    sde._kernel = module_of
+    try:
+        yield
+    finally:
+        sde._kernel = original
+
+
+def kernel_comparison(rounds: int, n_steps: int = 20_000):
+    print("\n## 4. generated kernel + ziggurat32 pairs against a plain @njit kernel, CPU ns per site-step "
+          f"(1 thread, {N_TRAJ} trajectories, {n_steps} steps, {rounds} interleaved rounds: min / median)")
+    print(f"production normals: {sde.NORMALS}")
+    points = {"Fig. 3a, N = 6, Gamma_e = 8": fig3a(8.0),
+              "Fig. S8, N = 10, nu = 1, Gamma_e = 8": Network.chain(10, 4.0, 8.0, 1e-3, nu=1.0, n0=100.0,
+                                                                    n_th_over_n0=10.0)}
+    variants = {"generated + ziggurat32 pairs (production)": contextlib.nullcontext,
+                "plain @njit + Generator.standard_normal": lambda: plain_engine(True),
+                "plain @njit + ziggurat32 pairs": lambda: plain_engine(False)}
+    for label, net in points.items():
+        kw = dict(dt=DEFAULT_DT, t_transient=0.0, n_traj=N_TRAJ, seed=np.random.SeedSequence(4), threads=1)
+        out = {}
+        for name, engine in variants.items():  # compile, and compare the numbers
+            with engine():
+                out[name] = run_ensemble(net, t_average=300 * DEFAULT_DT, **kw)
+        a, b, c = out.values()
+        same = lambda x, y: all(np.array_equal(getattr(x, f), getattr(y, f))  # noqa: E731
+                                for f in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha"))
+        assert same(a, c), "the plain kernel with the production normals must reproduce the production numbers"
+        times = {name: [] for name in variants}
+        for _ in range(rounds):
+            for name, engine in variants.items():
+                with engine():
+                    t, _ = cpu(run_ensemble, net, t_average=n_steps * DEFAULT_DT, **kw)
+                times[name].append(t / (n_steps * N_TRAJ * net.n_sites) * 1e9)
+        print(f"\n{label}")
+        for name, v in times.items():
+            print(f"  {name:45s} {min(v):6.2f} / {np.median(v):6.2f} ns")
+        prod, std = times["generated + ziggurat32 pairs (production)"], times["plain @njit + Generator.standard_normal"]
+        zig = times["plain @njit + ziggurat32 pairs"]
+        print(f"  ratio plain + standard_normal / production: {min(std) / min(prod):.2f}x (min), "
+              f"{np.median(std) / np.median(prod):.2f}x (median)")
+        print(f"  ratio plain + ziggurat32 / production:      {min(zig) / min(prod):.2f}x (min), "
+              f"{np.median(zig) / np.median(prod):.2f}x (median)")
+        print(f"  same numbers: plain + ziggurat32 {same(a, c)} (checked), plain + standard_normal {same(a, b)}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--t-average", type=float, default=5000.0)
     ap.add_argument("--no-em-check", action="store_true")
+    ap.add_argument("--kernel-only", action="store_true", help="only part 4")
     args = ap.parse_args()
+    if args.kernel_only:
+        kernel_comparison(args.rounds)
+        return
     dt = DEFAULT_DT
     print(f"# SDE engine benchmark (dt = {dt}, {N_TRAJ} trajectories, N = 6, Gamma_i = 4, gamma = 1e-3, "
           f"N_th/n0 = 10, n0 = 100)")
@@ -133,6 +330,8 @@ def main():
         print(f"\n## 3. plain Euler-Maruyama at dt = 1e-2, Gamma_e = 8, after t = {t_short:g}/g")
         print(f"total occupation, numpy EM: {np.mean(np.sum(np.abs(a) ** 2, axis=1)):10.3g}   "
               f"ours: {np.sum(r.occupation):8.3g}   (thermal level N*N_th/n0 = {6 * 10:g})")
+
+    kernel_comparison(args.rounds)
 
 
 if __name__ == "__main__":

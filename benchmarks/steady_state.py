@@ -22,9 +22,11 @@ import numpy as np
 import yaml
 from scipy.integrate import solve_ivp
 
-from powergrid import datasets
 from powergrid.deterministic import _Compiled, random_start, steady_state
+from powergrid.methods import steady_state as steady_state_method
 from powergrid.model import Network
+from powergrid.parameters import axis_values, chunks
+from powergrid.runner import job_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,28 +60,36 @@ def per_point(n_points):
         t_ref = reference(net, start, r.residual, r.omega)
         ref = time.perf_counter() - t0
         rows.append((gi, ge, r.kind, ours, ref, t_ref))
-        print(f"  Gi={gi:4.1f} Ge={ge:4.1f} {r.kind:10s} ours {ours * 1e3:7.2f} ms   solve_ivp(DOP853) "
-              f"{ref:7.2f} s (t = {t_ref:.0f}/g)   ratio {ref / ours:8.0f}x", flush=True)
+        print(
+            f"  Gi={gi:4.1f} Ge={ge:4.1f} {r.kind:10s} ours {ours * 1e3:7.2f} ms   solve_ivp(DOP853) "
+            f"{ref:7.2f} s (t = {t_ref:.0f}/g)   ratio {ref / ours:8.0f}x",
+            flush=True,
+        )
     ratios = [r[4] / r[3] for r in rows]
-    print(f"per steady state: median speed-up over solve_ivp(DOP853) {np.median(ratios):.0f}x "
-          f"(min {np.min(ratios):.0f}x) over {len(rows)} points")
+    print(
+        f"per steady state: median speed-up over solve_ivp(DOP853) {np.median(ratios):.0f}x "
+        f"(min {np.min(ratios):.0f}x) over {len(rows)} points"
+    )
 
 
 def _chunk(spec):
-    kinds = {}
-    for p in datasets.sweep_points(spec):
-        kinds[p.result.kind] = kinds.get(p.result.kind, 0) + 1
-    return kinds
+    sites = job_frames(steady_state_method, spec)["sites"]
+    return sites.drop_duplicates(["outer_index", "inner_index", "protocol"])["kind"].value_counts().to_dict()
 
 
 def grid(cores, overrides):
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
     d = cfg["datasets"]["fig2a"]
-    spec = {**d, "dataset": "fig2a", "solver": {**cfg["solver"], **overrides}, "seed": cfg["seed"],
-            "outer": {"name": d["outer"]["name"], "values": datasets.axis_values(d["outer"])},
-            "inner": {"name": d["inner"]["name"], "values": datasets.axis_values(d["inner"])}}
+    spec = {
+        **d,
+        "dataset": "fig2a",
+        "solver": {**cfg["solver"], **overrides},
+        "seed": cfg["seed"],
+        "outer": {"name": d["outer"]["name"], "values": axis_values(d["outer"])},
+        "inner": {"name": d["inner"]["name"], "values": axis_values(d["inner"])},
+    }
     n_outer, n_inner = len(spec["outer"]["values"]), len(spec["inner"]["values"])
-    jobs = [{**spec, "outer_indices": c} for c in datasets.chunks(n_outer, cfg["chunk_size"])]
+    jobs = [{**spec, "outer_indices": c} for c in chunks(n_outer, cfg["chunk_size"])]
     t0 = time.perf_counter()
     kinds = {}
     with ProcessPoolExecutor(cores) as pool:
@@ -87,9 +97,11 @@ def grid(cores, overrides):
             for key, v in k.items():
                 kinds[key] = kinds.get(key, 0) + v
     wall = time.perf_counter() - t0
-    print(f"default Fig. 2a grid: {n_outer} x {n_inner} = {n_outer * n_inner} points, N = "
-          f"{d['network']['n_sites']}, {len(jobs)} jobs on {cores} cores: {wall:.0f} s wall "
-          f"({wall / 60:.1f} min; target <= 5 min); {1e3 * wall * cores / (n_outer * n_inner):.1f} ms CPU per point")
+    print(
+        f"default Fig. 2a grid: {n_outer} x {n_inner} = {n_outer * n_inner} points, N = "
+        f"{d['network']['n_sites']}, {len(jobs)} jobs on {cores} cores: {wall:.0f} s wall "
+        f"({wall / 60:.1f} min; target <= 5 min); {1e3 * wall * cores / (n_outer * n_inner):.1f} ms CPU per point"
+    )
     print(f"attractors: {kinds}")
 
 
@@ -98,8 +110,13 @@ if __name__ == "__main__":
     ap.add_argument("--points", type=int, default=4)
     ap.add_argument("--no-grid", action="store_true")
     ap.add_argument("--cores", type=int, default=os.cpu_count())
-    ap.add_argument("--set", nargs="*", default=[], metavar="OPTION=VALUE",
-                    help="override solver options of config.yaml for the grid, e.g. window_tol=0.03")
+    ap.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="override solver options of config.yaml for the grid, e.g. window_tol=0.03",
+    )
     args = ap.parse_args()
     if args.points:
         per_point(args.points)

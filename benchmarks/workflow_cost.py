@@ -24,9 +24,13 @@ for path in sorted(Path(args.logs).glob("*/*.benchmark.tsv")):
     rss[dataset] = max(rss[dataset], float(row["max_rss"]) if row["max_rss"] != "NA" else 0.0)
     jobs[dataset] += 1
 
-print(f"{'dataset':18s} {'jobs':>5s} {'job-seconds':>12s} {'peak MB':>8s} {'wall on ' + str(args.cores) + ' cores':>16s}")
+print(
+    f"{'dataset':18s} {'jobs':>5s} {'job-seconds':>12s} {'peak MB':>8s} {'wall on ' + str(args.cores) + ' cores':>16s}"
+)
 for d in sorted(seconds, key=seconds.get, reverse=True):
     print(f"{d:18s} {jobs[d]:5d} {seconds[d]:12.0f} {rss[d]:8.0f} {seconds[d] / args.cores / 60:13.1f} min")
 total = sum(seconds.values())
-print(f"{'all':18s} {sum(jobs.values()):5d} {total:12.0f} {max(rss.values(), default=0):8.0f} "
-      f"{total / args.cores / 60:13.1f} min")
+print(
+    f"{'all':18s} {sum(jobs.values()):5d} {total:12.0f} {max(rss.values(), default=0):8.0f} "
+    f"{total / args.cores / 60:13.1f} min"
+)

@@ -6,8 +6,8 @@ from scipy.integrate import quad
 
 from powergrid import analytic
 from powergrid.ansatz import fit_ansatz
-from powergrid.linear import max_growth_rate_map
 from powergrid.deterministic import SteadyStateOptions, random_start, steady_state
+from powergrid.linear import max_growth_rate_map
 from powergrid.model import Network
 
 
@@ -16,7 +16,7 @@ def test_f_bar_series_equals_its_closed_form_and_quadrature(n0):
     x = np.linspace(0, 40, 17)
     series = analytic.f_bar_series(x, n0)
     np.testing.assert_allclose(series, analytic.f_bar_closed_form(x, n0), rtol=1e-12, atol=1e-15)
-    integral = [n0 * quad(lambda t: t ** (n0 - 1) * np.exp(-xi * (1 - t)), 0, 1, epsabs=1e-14)[0] for xi in x]
+    integral = [n0 * quad(lambda t, xi=xi: t ** (n0 - 1) * np.exp(-xi * (1 - t)), 0, 1, epsabs=1e-14)[0] for xi in x]
     np.testing.assert_allclose(series, integral, rtol=1e-9)
 
 
@@ -62,7 +62,8 @@ def test_formulas_are_nan_outside_their_regime():
 
 
 def _steady_alpha(gamma_i, gamma_e):
-    from powergrid.deterministic import SteadyStateOptions, random_start, steady_state
+    from powergrid.deterministic import random_start, steady_state
+
     net = Network.chain(10, gamma_i, gamma_e, 1e-3)
     return steady_state(net, random_start(net, np.random.default_rng(1), 1e-3)).alpha
 
@@ -96,7 +97,7 @@ def _current_argmax(n_sites, gamma_i, gamma_e_grid, n0_ratio_gain, gamma):
 
 
 @pytest.mark.parametrize("n_sites,gamma", [(2, 1e-3), (2, 1e-5), (10, 1e-3)])
-def test_unequal_n0_shifts_the_J_maximum_less_than_the_asymptotic_formula(n_sites, gamma):
+def test_unequal_n0_shifts_the_current_maximum_less_than_the_asymptotic_formula(n_sites, gamma):
     """Fig. S9 / App. D2: with n0^(1) = 1.1 n0^(N) the maximum of J (the onset of the broken phase)
     moves up from Gamma_e = Gamma_i. The paper's Gamma_i = Gamma_e (n0^(N)/n0^(1))^2, i.e. a shift by
     1.21, is the alpha0 -> infinity limit of the existence condition (D2) of the symmetric phase;

@@ -5,8 +5,13 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from powergrid import analytic
-from powergrid.deterministic import (SteadyStateOptions, corotating_growth_rate, random_start,
-                                     rotating_fixed_point, steady_state)
+from powergrid.deterministic import (
+    SteadyStateOptions,
+    corotating_growth_rate,
+    random_start,
+    rotating_fixed_point,
+    steady_state,
+)
 from powergrid.model import Network
 from powergrid.sweep import steady_state_sweep
 
@@ -43,9 +48,11 @@ def test_fixed_point_satisfies_the_equations_of_motion(gamma_i, gamma_e):
 def test_rk4_agrees_with_an_independent_integrator():
     net = Network.chain(6, 4.0, 3.0, 1e-2)
     start = random_start(net, np.random.default_rng(3), 0.5)
-    ref = solve_ivp(lambda t, y: paper_rhs(y, 4.0, 3.0, 1e-2), (0, 20), start, method="DOP853",
-                    rtol=1e-12, atol=1e-12).y[:, -1]
+    ref = solve_ivp(
+        lambda t, y: paper_rhs(y, 4.0, 3.0, 1e-2), (0, 20), start, method="DOP853", rtol=1e-12, atol=1e-12
+    ).y[:, -1]
     from powergrid.deterministic import _Compiled, _rk4
+
     comp = _Compiled.of(net)
     a = start.copy()
     _rk4(a, *comp.args(), 0.01, 2000, comp.edges, 0)

@@ -15,37 +15,55 @@ import yaml
 
 from powergrid import ensembles, tables
 from powergrid.checkpoint import PointCache
+from powergrid.methods import sde as sde_method
+from powergrid.runner import job_frames as run_job_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NETWORK = {"n_sites": 4, "gamma": 1.0e-2, "nu": 2.0, "n0": 100.0, "n_th_over_n0": 10.0,
-           "gain": [{"site": 1, "rate": 4.0}], "loss": [{"site": 4, "rate": 4.0}]}
+NETWORK = {
+    "n_sites": 4,
+    "gamma": 1.0e-2,
+    "nu": 2.0,
+    "n0": 100.0,
+    "n_th_over_n0": 10.0,
+    "gain": [{"site": 1, "rate": 4.0}],
+    "loss": [{"site": 4, "rate": 4.0}],
+}
 
 
 def spec(first, count, **changes):
-    s = {"dataset": "test", "seed": 5, "network": NETWORK, "outer": {"name": "gamma_e", "values": [2.0, 6.0]},
-         "outer_indices": [0, 1], "inner": {"name": "n_th_over_n0", "values": [10.0]}, "sde": {"dt": 0.02},
-         "t_transient": 50.0, "t_average": 100.0, "block": {"first": first, "count": count},
-         "histogram": {"re": [-10.0, 10.0], "im": [-10.0, 10.0], "bins": 20, "every": 5}}
+    s = {
+        "dataset": "test",
+        "seed": 5,
+        "network": NETWORK,
+        "outer": {"name": "gamma_e", "values": [2.0, 6.0]},
+        "outer_indices": [0, 1],
+        "inner": {"name": "n_th_over_n0", "values": [10.0]},
+        "sde": {"dt": 0.02},
+        "t_transient": 50.0,
+        "t_average": 100.0,
+        "block": {"first": first, "count": count},
+        "histogram": {"re": [-10.0, 10.0], "im": [-10.0, 10.0], "bins": 20, "every": 5},
+    }
     s.update(changes)
     return s
 
 
 def job_frames(s):
-    frames = [ensembles.trajectory_frames(p, ensembles.run_point(p, s, threads=1), s["dataset"])
-              for p in ensembles.ensemble_points(s)]
-    return {name: pd.concat([f[name] for f in frames], ignore_index=True) for name in frames[0]}
+    return run_job_frames(sde_method, s)
 
 
 def test_an_ensemble_split_over_jobs_gives_the_numbers_of_one_run():
     """Two jobs of 3 and 5 trajectories, merged from their tables, equal one run of 8 trajectories
     of the same seeds: means, standard errors, jackknife errors and summed histograms."""
     a, b = job_frames(spec(0, 3)), job_frames(spec(3, 5))
-    merged = ensembles.statistics_frames(*(pd.concat([a[k], b[k]]) for k in ("traj_bonds", "traj_sites", "traj_points")))
+    merged = ensembles.statistics_frames(
+        *(pd.concat([a[k], b[k]]) for k in ("traj_bonds", "traj_sites", "traj_points"))
+    )
     hist = ensembles.merge_histograms([a["histograms"], b["histograms"]])
     s = spec(0, 8)
-    for k, point in enumerate(ensembles.ensemble_points(s)):
-        whole = ensembles.run_point(point, s, threads=2)
+    for point in sde_method.points(s):
+        whole = sde_method.solve(point, sde_method.options(s), threads=2)
         bonds = merged["bonds"][merged["bonds"]["outer_index"] == point.outer_index].sort_values("site_from")
         for col in ("J_mean", "J_sem", "J_std", "J_std_sem"):
             np.testing.assert_allclose(bonds[col].to_numpy(), getattr(whole, col), rtol=1e-12, err_msg=col)
@@ -71,9 +89,14 @@ def test_overlapping_jobs_are_refused():
 
 
 def test_points_carry_their_parameters_and_their_own_seed():
-    s = spec(0, 2, inner={"name": "n0_ratio@4", "values": [1.1, 1.5]}, outer={"name": "dt", "values": [0.01]},
-             outer_indices=[0])
-    points = ensembles.ensemble_points(s)
+    s = spec(
+        0,
+        2,
+        inner={"name": "n0_ratio@4", "values": [1.1, 1.5]},
+        outer={"name": "dt", "values": [0.01]},
+        outer_indices=[0],
+    )
+    points = sde_method.points(s)
     assert [p.network.loss[0].n0_ratio for p in points] == [1.1, 1.5]
     assert [p.dt for p in points] == [0.01, 0.01]
     assert points[0].seed.spawn_key != points[1].seed.spawn_key
@@ -95,22 +118,48 @@ def test_checkpoint_keeps_points_of_the_same_job_only(tmp_path):
 
 # -- the workflow job: kill and resume, divergence -----------------------------------------------
 
+
 def workflow_config(tmp_path, network=NETWORK, points=(2.0, 4.0, 6.0), t_average=100000.0):
-    cfg = {"seed": 3, "chunk_size": 8, "sde": {"dt": 0.02, "trajectories_per_job": 16, "threads": 1},
-           "datasets": {"ens": {"method": "sde", "network": network,
-                                "outer": {"name": "gamma_e", "values": list(points)},
-                                "inner": {"name": "n_th_over_n0", "values": [10.0]},
-                                "trajectories": 16, "t_transient": 100.0, "t_average": t_average}}}
+    cfg = {
+        "seed": 3,
+        "chunk_size": 8,
+        "sde": {"dt": 0.02, "trajectories_per_job": 16, "threads": 1},
+        "datasets": {
+            "ens": {
+                "method": "sde",
+                "network": network,
+                "outer": {"name": "gamma_e", "values": list(points)},
+                "inner": {"name": "n_th_over_n0", "values": [10.0]},
+                "trajectories": 16,
+                "t_transient": 100.0,
+                "t_average": t_average,
+            }
+        },
+    }
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return path
 
 
 def snakemake(workdir, configfile, *args, **kw):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--configfile", str(configfile),
-           "-d", str(workdir), "--cores", "1", "results/ens/bonds.parquet", *args]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, **kw)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--configfile",
+        str(configfile),
+        "-d",
+        str(workdir),
+        "--cores",
+        "1",
+        "results/ens/bonds.parquet",
+        *args,
+    ]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, **kw
+    )
 
 
 @pytest.mark.slow

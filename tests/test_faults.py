@@ -46,7 +46,9 @@ def snakemake_cmd(wf: Path, *args) -> list[str]:
 
 
 def snakemake(wf: Path, *args, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run(snakemake_cmd(wf, *args), check=False, cwd=wf, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        snakemake_cmd(wf, *args), check=False, cwd=wf, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def chunk_outputs(dataset, chunk):
@@ -98,6 +100,7 @@ def fig2c_done(tmp_path_factory):
 
 # -- (a) a job killed with SIGKILL --------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_sigkilled_job_leaves_no_result_and_is_rerun(tmp_path):
     """The OOM killer or a walltime limit kills a compute job; Snakemake itself survives."""
@@ -106,8 +109,9 @@ def test_sigkilled_job_leaves_no_result_and_is_rerun(tmp_path):
     wf = make_workflow(tmp_path / "wf", config)
     outputs = chunk_outputs("fig2a", 0)
     log = wf / "logs/fig2a/steady_state_0.log"
-    proc = subprocess.Popen(snakemake_cmd(wf, "--cores", "1", *outputs), cwd=wf,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        snakemake_cmd(wf, "--cores", "1", *outputs), cwd=wf, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         wait_for(lambda: log.exists() and "points" in log.read_text(), 120, "the job to start")
         job = [p for p in descendants(proc.pid) if "steady_state_chunk" in cmdline(p)]
@@ -133,8 +137,13 @@ def test_crash_after_first_output_counts_as_incomplete_and_rerun_incomplete_reco
     wf = make_workflow(tmp_path / "wf", SMOKE)
     outputs = chunk_outputs("fig2c", 0)
     first = wf / outputs[0]
-    proc = subprocess.Popen(snakemake_cmd(wf, "--cores", "1", *outputs), cwd=wf, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        snakemake_cmd(wf, "--cores", "1", *outputs),
+        cwd=wf,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(first.exists, 120, f"{outputs[0]} to be written")
         os.killpg(proc.pid, signal.SIGKILL)  # Snakemake, the job, everything: nothing can clean up
@@ -165,6 +174,7 @@ def test_crash_after_first_output_counts_as_incomplete_and_rerun_incomplete_reco
 
 # -- (b) one failing point with --keep-going ---------------------------------------------------
 
+
 @pytest.mark.slow
 def test_keep_going_one_failing_point_names_it_and_independent_jobs_finish(tmp_path):
     """A gain that never saturates (n0_ratio = 1e307) makes the amplitude overflow at
@@ -174,8 +184,12 @@ def test_keep_going_one_failing_point_names_it_and_independent_jobs_finish(tmp_p
     config["datasets"]["diverging"] = {
         "method": "steady_state",
         "protocol": "random",
-        "network": {"n_sites": 6, "gamma": 1.0e-2,
-                    "gain": [{"site": 1, "rate": 4.0, "n0_ratio": 1.0e307}], "loss": [{"site": 6, "rate": 4.0}]},
+        "network": {
+            "n_sites": 6,
+            "gamma": 1.0e-2,
+            "gain": [{"site": 1, "rate": 4.0, "n0_ratio": 1.0e307}],
+            "loss": [{"site": 6, "rate": 4.0}],
+        },
         "outer": {"name": "gamma_i", "values": [0.0, 0.0, 0.0, 6.0]},  # chunk_size 3: chunk 1 is gamma_i = 6
         "inner": {"name": "gamma_e", "values": [4.0]},
     }
@@ -192,7 +206,7 @@ def test_keep_going_one_failing_point_names_it_and_independent_jobs_finish(tmp_p
     # (dataset and chunk) and its log; the log holds the solver's error, which names the point
     # (the chain it integrated, with gain rate gamma_i = 6).
     assert out.count("Error in rule") == 1, out[-4000:]
-    error = out[out.index("Error in rule steady_state_chunk"):]
+    error = out[out.index("Error in rule steady_state_chunk") :]
     assert "output: results/diverging/chunks/1/sites.parquet" in error, error[:3000]
     assert "logs/diverging/steady_state_1.log" in error, error[:3000]
     log = (wf / "logs/diverging/steady_state_1.log").read_text()
@@ -201,6 +215,7 @@ def test_keep_going_one_failing_point_names_it_and_independent_jobs_finish(tmp_p
 
 
 # -- (c) a corrupted or truncated input table ---------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "overwritten"])
@@ -211,11 +226,11 @@ def test_damaged_chunk_table_fails_the_downstream_rule_naming_the_file(tmp_path,
     chunk = wf / outputs[0]
     raw = chunk.read_bytes()
     stat = chunk.stat()
-    if damage == "truncated":     # a copy that stopped half-way
+    if damage == "truncated":  # a copy that stopped half-way
         chunk.write_bytes(raw[: len(raw) // 2])
-    else:                         # a disk or transfer error: a block of garbage mid-file
+    else:  # a disk or transfer error: a block of garbage mid-file
         n = len(raw) // 3
-        chunk.write_bytes(raw[:n] + bytes(range(256))[:64] + raw[n + 64:])
+        chunk.write_bytes(raw[:n] + bytes(range(256))[:64] + raw[n + 64 :])
     os.utime(chunk, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # damage that mtime does not show
 
     with pytest.raises(tables.TableError, match=re.escape(str(chunk))):
@@ -223,7 +238,7 @@ def test_damaged_chunk_table_fails_the_downstream_rule_naming_the_file(tmp_path,
     run = snakemake(wf, "--cores", "1", "results/fig2c/sites.parquet")
     out = run.stdout + run.stderr
     assert run.returncode != 0, out[-3000:]
-    error = out[out.index("Error in rule aggregate_table"):]
+    error = out[out.index("Error in rule aggregate_table") :]
     assert f"input: {outputs[0]}" in error and "logs/fig2c/aggregate_sites.log" in error, error[:3000]
     log = (wf / "logs/fig2c/aggregate_sites.log").read_text()
     assert re.search(r"TableError: cannot read table \S*" + re.escape(outputs[0]), log), log[-3000:]

@@ -36,6 +36,7 @@ def z_score(a, b, sem_a, sem_b=0.0):
 # ---------------------------------------------------------------------------------------------
 # eq. (1) written out independently on the full tensor-product space, with QuTiP
 
+
 def qutip_model(net: Network, nb: int):
     """H, collapse operators and current operators of eq. (1) on the full space (QuTiP order)."""
     n = net.n_sites
@@ -69,7 +70,7 @@ def qutip_steady(net: Network, nb: int):
     j2 = np.array([qt.expect(j * j, rho) for j in currents])
     occ = np.array([qt.expect(x.dag() * x, rho) for x in a])
     ends = rho if net.n_sites == 2 else rho.ptrace([0, net.n_sites - 1])
-    return jm, np.sqrt(j2 - jm ** 2), occ, negativity_of(ends)
+    return jm, np.sqrt(j2 - jm**2), occ, negativity_of(ends)
 
 
 def negativity_of(rho2):
@@ -85,8 +86,10 @@ CASES = {
     # N = 2, nu = 2, no thermal noise, symmetric phase
     "N2-nu2-Nth0": (Network.chain(2, 4.0, 2.0, 0.1, n0=1.0), 8),
     # nu = 1, thermal noise, unequal saturation numbers, detuning, n0 < 1
-    "N2-nu1-thermal-unequal-n0": (Network.chain(2, 4.0, 6.0, 0.05, nu=1.0, n0=0.7, n0_ratio_gain=1.3,
-                                                n_th_over_n0=0.5, detuning=(0.3, -0.1)), 9),
+    "N2-nu1-thermal-unequal-n0": (
+        Network.chain(2, 4.0, 6.0, 0.05, nu=1.0, n0=0.7, n0_ratio_gain=1.3, n_th_over_n0=0.5, detuning=(0.3, -0.1)),
+        9,
+    ),
     # nu = 3, broken phase, loss saturating earlier
     "N2-nu3-broken": (Network.chain(2, 3.0, 7.0, 0.2, nu=3.0, n0=1.5, n0_ratio_loss=0.8), 10),
     # N = 3: the middle site is traced out for the negativity; thermal noise, unequal n0
@@ -120,7 +123,7 @@ def qutip_steady_capped(net: Network, nb: int, k_max: int):
     all (P O P): the oracle of the total-number cap."""
     n = net.n_sites
     H, c_ops, a, currents = qutip_model(net, nb)
-    occ_n = np.indices((nb,) * n).reshape(n, -1).T          # qutip's order: site 0 slowest
+    occ_n = np.indices((nb,) * n).reshape(n, -1).T  # qutip's order: site 0 slowest
     keep = np.flatnonzero(occ_n.sum(axis=1) <= k_max)
 
     def sub(op):  # sparse, so that qutip builds a sparse Liouvillian
@@ -131,17 +134,21 @@ def qutip_steady_capped(net: Network, nb: int, k_max: int):
     jm = np.array([np.trace(j @ rho).real for j in cur])
     j2 = np.array([np.trace(j @ j @ rho).real for j in cur])
     occ = np.array([np.trace(sub(x.dag() * x).full() @ rho).real for x in a])
-    full = np.zeros((nb ** n, nb ** n), complex)
+    full = np.zeros((nb**n, nb**n), complex)
     full[np.ix_(keep, keep)] = rho
     rho_full = qt.Qobj(full, dims=[[nb] * n, [nb] * n])
     ends = rho_full if n == 2 else rho_full.ptrace([0, n - 1])
-    return jm, np.sqrt(j2 - jm ** 2), occ, negativity_of(ends), rho[-1, -1]
+    return jm, np.sqrt(j2 - jm**2), occ, negativity_of(ends), rho[-1, -1]
 
 
-@pytest.mark.parametrize("net,nb,k_max", [
-    (Network.chain(2, 4.0, 3.0, 0.1, n0=1.0, n_th_over_n0=0.3), 9, 10),
-    (Network.chain(3, 4.0, 6.0, 0.2, n0=1.0, n0_ratio_loss=1.2), 5, 6),
-], ids=["N2", "N3"])
+@pytest.mark.parametrize(
+    "net,nb,k_max",
+    [
+        (Network.chain(2, 4.0, 3.0, 0.1, n0=1.0, n_th_over_n0=0.3), 9, 10),
+        (Network.chain(3, 4.0, 6.0, 0.2, n0=1.0, n0_ratio_loss=1.2), 5, 6),
+    ],
+    ids=["N2", "N3"],
+)
 def test_total_number_cap_matches_qutip_projected(net, nb, k_max):
     """With the total number capped at k_max the sector solver solves eq. (1) with P O P for every
     operator (P: states with at most k_max quanta): it agrees with qutip.steadystate on that
@@ -154,7 +161,7 @@ def test_total_number_cap_matches_qutip_projected(net, nb, k_max):
     assert np.allclose(r.occupation_quanta, occ, rtol=0, atol=1e-8)
     assert abs(r.negativity - neg) < 1e-8
     full = exact_steady_state(net, nb)
-    assert abs(full.J_mean_quanta[0] - r.J_mean_quanta[0]) > 1e-6   # the cap is not a no-op
+    assert abs(full.J_mean_quanta[0] - r.J_mean_quanta[0]) > 1e-6  # the cap is not a no-op
 
 
 def test_total_number_cap_converges_to_the_box():
@@ -184,6 +191,7 @@ def test_negativity_is_nonzero_and_checked():
 # ---------------------------------------------------------------------------------------------
 # computing with the returned state: expectation values and negativities from the blocks
 
+
 def qutip_rho(net: Network, nb: int):
     H, c_ops, a, currents = qutip_model(net, nb)
     return qt.steadystate(H, c_ops), a, currents
@@ -202,24 +210,29 @@ def test_expectation_values_match_qutip(name):
     num = loc.dag() * loc
     for l in range(n):
         want = qt.expect(a[l].dag() * a[l], rho)
-        for op in ({l: num}, {l: num.full()}, a[l].dag() * a[l], (a[l].dag() * a[l]).full(),
-                   lambda k, st, l=l: np.diag(st[:, l].astype(float))):
+        for op in (
+            {l: num},
+            {l: num.full()},
+            a[l].dag() * a[l],
+            (a[l].dag() * a[l]).full(),
+            lambda k, st, l=l: np.diag(st[:, l].astype(float)),
+        ):
             got = r.expect(op)
             assert isinstance(got, float) and abs(got - want) < 1e-8
         assert abs(r.expect({l: num}) - r.occupation_quanta[l]) < 1e-12
-    hop = r.expect({0: loc.dag(), 1: loc})                 # a_0^dag a_1: not Hermitian, complex
+    hop = r.expect({0: loc.dag(), 1: loc})  # a_0^dag a_1: not Hermitian, complex
     assert isinstance(hop, complex) and abs(hop - qt.expect(a[0].dag() * a[1], rho)) < 1e-8
     assert abs(hop - r.expect(a[0].dag() * a[1])) < 1e-12
-    both = r.expect({0: num, n - 1: num})                  # a product of local operators
+    both = r.expect({0: num, n - 1: num})  # a product of local operators
     assert abs(both - qt.expect(a[0].dag() * a[0] * a[n - 1].dag() * a[n - 1], rho)) < 1e-8
-    assert abs(r.expect(lambda k, st: k * np.eye(len(st))) - sum(r.occupation_quanta)) < 1e-12   # total number
+    assert abs(r.expect(lambda k, st: k * np.eye(len(st))) - sum(r.occupation_quanta)) < 1e-12  # total number
     for e, j in enumerate(currents):
         assert abs(r.expect(j) - qt.expect(j, rho)) < 1e-8
         assert abs(r.expect(j) - r.J_mean_quanta[e]) < 1e-12 and abs(r.std(j) - r.J_std_quanta[e]) < 1e-12
     assert (r.density_matrix() - rho).norm() < 1e-8
     with pytest.raises(ValueError, match="Hermitian"):
         r.std(lambda k, st: np.triu(np.ones((len(st),) * 2)))
-    x = loc + loc.dag()   # a quadrature: O_k = 0 in every sector, but <x^2> > 0: refused
+    x = loc + loc.dag()  # a quadrature: O_k = 0 in every sector, but <x^2> > 0: refused
     assert abs(r.expect({0: x})) < 1e-15 and abs(r.expect(a[0] + a[0].dag())) < 1e-15
     for op in ({0: x}, a[0] + a[0].dag(), {0: loc}):
         with pytest.raises(ValueError, match="conserves the total number"):
@@ -255,15 +268,15 @@ def test_negativity_of_every_bipartition_matches_qutip(name):
     r = exact_steady_state(net, nb)
     rho, _, _ = qutip_rho(net, nb)
     values = []
-    for a_sites in ([0], [1], [2])[:n if n > 2 else 1]:
+    for a_sites in ([0], [1], [2])[: n if n > 2 else 1]:
         mask = [int(l in a_sites) for l in range(n)]
         pt = qt.partial_transpose(rho, mask).full()
         ev = np.linalg.eigvalsh(0.5 * (pt + pt.conj().T))
         values.append(r.negativity_of(a_sites))
         assert abs(values[-1] - float(-ev[ev < 0].sum())) < 1e-8
         rest = [l for l in range(n) if l not in a_sites]
-        assert abs(r.negativity_of(rest) - values[-1]) < 1e-12   # N(A|B) = N(B|A)
-    assert max(values) > 1e-2                                      # entangled: the test has teeth
+        assert abs(r.negativity_of(rest) - values[-1]) < 1e-12  # N(A|B) = N(B|A)
+    assert max(values) > 1e-2  # entangled: the test has teeth
     ends = rho if n == 2 else rho.ptrace([0, n - 1])
     assert abs(r.negativity_of([0], [n - 1]) - negativity_of(ends)) < 1e-8
     assert r.negativity == r.negativity_of([0], [n - 1])
@@ -276,11 +289,11 @@ def test_sector_basis_is_the_fock_box():
     for n, nb in ((2, 7), (3, 5), (4, 3)):
         sec = Sectors.of(n, nb)
         assert np.array_equal(sec.dims, sector_dims(n, nb))
-        assert sec.dims.sum() == nb ** n
-        assert np.array_equal(np.sort(sec.flat), np.arange(nb ** n))
+        assert sec.dims.sum() == nb**n
+        assert np.array_equal(np.sort(sec.flat), np.arange(nb**n))
         k = np.repeat(np.arange(sec.n_sectors), sec.dims)
         assert np.array_equal(sec.states.sum(axis=1), k)
-        assert np.array_equal(sec.index(sec.states), np.arange(nb ** n))
+        assert np.array_equal(sec.index(sec.states), np.arange(nb**n))
 
 
 def test_gain_jump_is_a_dag_f():
@@ -302,11 +315,27 @@ def test_gain_jump_is_a_dag_f():
 # ---------------------------------------------------------------------------------------------
 # limits and conventions
 
-@pytest.mark.parametrize("net,nb", [
-    (Network.chain(2, 0.0, 0.0, 0.3, n0=1.0, n_th_over_n0=1.0), 45),
-    (Network(n_sites=3, edges=((0, 1), (1, 2), (0, 2)), gain=(Reservoir(0, 0.0),), loss=(Reservoir(2, 0.0),),
-             gamma=0.2, n0=2.0, n_th_over_n0=0.05, detuning=(0.4, -0.3, 0.1)), 12),
-], ids=["chain2", "triangle-detuned"])
+
+@pytest.mark.parametrize(
+    "net,nb",
+    [
+        (Network.chain(2, 0.0, 0.0, 0.3, n0=1.0, n_th_over_n0=1.0), 45),
+        (
+            Network(
+                n_sites=3,
+                edges=((0, 1), (1, 2), (0, 2)),
+                gain=(Reservoir(0, 0.0),),
+                loss=(Reservoir(2, 0.0),),
+                gamma=0.2,
+                n0=2.0,
+                n_th_over_n0=0.05,
+                detuning=(0.4, -0.3, 0.1),
+            ),
+            12,
+        ),
+    ],
+    ids=["chain2", "triangle-detuned"],
+)
 def test_thermal_equilibrium_is_exact(net, nb):
     """Gamma_i = Gamma_e = 0: the steady state is the product of thermal states (it commutes with
     any number-conserving H and satisfies every local D), so <n_l> = N_th, <J> = 0 and
@@ -366,9 +395,10 @@ def test_default_fig4b_truncation_is_converged():
     """The default config's Fig. 4b truncation for n0 = 1 (gamma = 1e-2), at the points of largest
     leak (Gamma_e = 2, 3): 20 % more Fock states move Delta J/(g n0), <J> and the negativity by far
     less than a plotted line width (1e-3 of the axis), and the leak stays under the config's bound."""
+    from pathlib import Path
+
     import yaml
 
-    from pathlib import Path
     config = yaml.safe_load((Path(__file__).parents[1] / "config.yaml").read_text())["datasets"]["fig4b"]
     j = config["inner"]["values"].index(1.0)
     nb = config["n_basis"][j]
@@ -412,6 +442,7 @@ def test_memory_estimates_grow_with_the_problem():
 # ---------------------------------------------------------------------------------------------
 # quantum trajectories
 
+
 @pytest.mark.parametrize("gamma_e", [2.0, 6.0], ids=["symmetric", "broken"])
 def test_trajectories_match_exact_steady_state(gamma_e):
     """Time-and-ensemble means of 32 trajectories x 1500/g agree with the exact steady state
@@ -439,9 +470,17 @@ def test_trajectories_match_qutip_mcsolve_and_mesolve():
     e_ops = [currents[0], a[0].dag() * a[0], a[1].dag() * a[1]]
     tlist = np.concatenate([[0.0], t0 + dt * np.arange(1, round(window / dt) + 1)])
     vac = qt.tensor(qt.basis(nb, 0), qt.basis(nb, 0))
-    mc = qt.mcsolve(H, vac, tlist, c_ops, e_ops=e_ops, ntraj=1000, seeds=np.random.SeedSequence(11),
-                    options={"keep_runs_results": True, "progress_bar": False})
-    runs = np.asarray(mc.runs_expect)[:, :, 1:].mean(axis=2)            # (e_op, trajectory)
+    mc = qt.mcsolve(
+        H,
+        vac,
+        tlist,
+        c_ops,
+        e_ops=e_ops,
+        ntraj=1000,
+        seeds=np.random.SeedSequence(11),
+        options={"keep_runs_results": True, "progress_bar": False},
+    )
+    runs = np.asarray(mc.runs_expect)[:, :, 1:].mean(axis=2)  # (e_op, trajectory)
     mc_mean = runs.mean(axis=1)
     mc_sem = runs.std(axis=1, ddof=1) / math.sqrt(runs.shape[1])
     me = np.asarray(qt.mesolve(H, vac * vac.dag(), tlist, c_ops, e_ops=e_ops).expect)[:, 1:].mean(axis=1)
@@ -474,12 +513,22 @@ def test_trajectories_reproducible_chunked_and_thread_independent():
     net = Network.chain(3, 4.0, 5.0, 0.2, n0=1.0, n_th_over_n0=0.2)
     kw = dict(dt=0.1, t_transient=5.0, t_average=20.0, seed=SEED)
     whole = run_trajectories(net, 5, n_traj=6, threads=1, **kw)
-    parts = [run_trajectories(net, 5, n_traj=3, first_trajectory=f, threads=2, block_steps=37, **kw)
-             for f in (0, 3)]
+    parts = [run_trajectories(net, 5, n_traj=3, first_trajectory=f, threads=2, block_steps=37, **kw) for f in (0, 3)]
     merged = QuantumTrajectoryResult.merge(parts)
-    for name in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak", "traj_leak_total", "traj_Gbar",
-                 "traj_jumps",
-                 "final_sector", "J_mean", "J_std", "J_std_sem", "occupation"):
+    for name in (
+        "traj_J_mean",
+        "traj_J2_mean",
+        "traj_occupation",
+        "traj_leak",
+        "traj_leak_total",
+        "traj_Gbar",
+        "traj_jumps",
+        "final_sector",
+        "J_mean",
+        "J_std",
+        "J_std_sem",
+        "occupation",
+    ):
         assert np.array_equal(getattr(whole, name), getattr(merged, name)), name
     assert np.array_equal(merged.trajectories, np.arange(6))
     other = run_trajectories(net, 5, n_traj=6, threads=1, **{**kw, "seed": np.random.SeedSequence(1)})

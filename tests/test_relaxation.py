@@ -56,7 +56,7 @@ def test_kick_directions():
 
 def test_power_law_fit_recovers_a_known_exponent():
     x = np.linspace(0.1, 1.0, 12)
-    slope, err, prefactor = fit_power_law(x, 3.0 * x ** -1.3)
+    slope, err, prefactor = fit_power_law(x, 3.0 * x**-1.3)
     assert slope == pytest.approx(-1.3) and err < 1e-10 and prefactor == pytest.approx(3.0)
 
 
@@ -82,7 +82,7 @@ def test_named_directions_are_complex_vectors():
             e[site] = 1.0
             for name, vec in (("radial", e), ("tangential", 1j * e), ("radial", 2.5 * e)):
                 assert kicked_state(alpha, site, 0.1, name).tobytes() == kicked_state(alpha, site, 0.1, vec).tobytes()
-        both = kicked_state(alpha, 0, 0.1, [3.0, 4.0j, 0, 0])     # 0.06 radial at site 0, 0.08 tangential at 1
+        both = kicked_state(alpha, 0, 0.1, [3.0, 4.0j, 0, 0])  # 0.06 radial at site 0, 0.08 tangential at 1
         assert abs(both[0]) == pytest.approx(abs(alpha[0]) + 0.06)
         assert abs(both[1]) == pytest.approx(np.hypot(abs(alpha[1]), 0.08))
         assert np.linalg.norm(both - alpha) == pytest.approx(0.1)

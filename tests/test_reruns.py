@@ -5,7 +5,6 @@ workflow/, src/, config.yaml = the smoke config, text and comments as they are).
 one file of that copy, asks for a dry run, checks the planned jobs, and puts the file back.
 """
 
-import ast
 import os
 import re
 import shutil
@@ -15,8 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 
-from powergrid.plotting import TABLES
+from powergrid import codeversion
+from powergrid.plotting import REGISTRY, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE_TEXT = (ROOT / "tests/smoke/config.yaml").read_text()
@@ -30,29 +31,70 @@ def snakemake(wf: Path, *args, timeout=900) -> subprocess.CompletedProcess:
 
 def planned(wf: Path, *args) -> set[tuple[str, str]]:
     """(rule, first output) of every job a dry run plans, without the `all` rule."""
+    return set(planned_with_inputs(wf, *args))
+
+
+def planned_with_inputs(wf: Path, *args) -> dict[tuple[str, str], list[str]]:
+    """{(rule, first output): input files} of every job a dry run plans, without `all`."""
     run = snakemake(wf, "-n", "--cores", "1", *args)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    jobs, rule = set(), None
+    jobs, rule, inputs = {}, None, []
     for line in run.stdout.splitlines():
         header = JOB_HEADER.match(line)
         if header:
-            rule = header.group(1)
+            rule, inputs = header.group(1), []
+        elif rule and line.strip().startswith("input:"):
+            inputs = [x.strip() for x in line.split(":", 1)[1].split(",")]
         elif rule and line.strip().startswith("output:"):
-            jobs.add((rule, line.split(":", 1)[1].split(",")[0].strip()))
+            jobs[(rule, line.split(":", 1)[1].split(",")[0].strip())] = inputs
             rule = None
     assert jobs or "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]
-    return {job for job in jobs if job[0] != "all"}
-
-
-def figure_modules() -> dict[str, list[str]]:
-    """figure -> plotting modules it uses, as workflow/rules/figures.smk declares them."""
-    text = (ROOT / "workflow/rules/figures.smk").read_text()
-    literal = re.search(r"^FIGURE_INPUTS = (\{.*?^\})", text, re.DOTALL | re.MULTILINE).group(1)
-    return {fig: modules for fig, (modules, _) in ast.literal_eval(literal).items()}
+    return {job: inputs for job, inputs in jobs.items() if job[0] != "all"}
 
 
 def figure_job(fig: str) -> tuple[str, str]:
     return f"figure_{fig.replace('-', '_')}", f"figures/{fig}.pdf"
+
+
+SMOKE_METHODS = {name: d["method"] for name, d in yaml.safe_load(SMOKE_TEXT)["datasets"].items()}
+
+
+def entry_points(wf: Path, job: tuple[str, str]) -> tuple[str, ...]:
+    """What a job runs, by the workflow's conventions: a figure rule runs plot_figure.py and its
+    plotting module; a compute rule runs compute_chunk.py and its dataset's method module; any
+    other rule X runs workflow/scripts/X.py."""
+    rule, output = job
+    scripts = wf / "workflow/scripts"
+    if rule.startswith("figure_"):
+        fig = Path(output).stem
+        return str(scripts / "plot_figure.py"), REGISTRY[fig].module
+    if "/chunks/" in output:
+        method = SMOKE_METHODS[output.split("/")[1]]
+        return str(scripts / "compute_chunk.py"), f"powergrid.methods.{method}"
+    return (str(scripts / f"{rule}.py"),)
+
+
+def expected_reruns(wf: Path, dag: dict, module: str) -> set[tuple[str, str]]:
+    """The jobs whose import closure holds ``module``, and every job downstream of them."""
+    root = wf / "src/powergrid"
+    stale = {job for job in dag if module in codeversion.import_closure(*entry_points(wf, job), root=root)}
+    producer = {job[1]: job for job in dag}
+    changed = True
+    while changed:
+        changed = False
+        for job, inputs in dag.items():
+            if job not in stale and any(producer.get(i) in stale for i in inputs):
+                stale.add(job)
+                changed = True
+    return stale
+
+
+def package_modules() -> list[str]:
+    src = ROOT / "src"
+    return sorted(
+        ".".join(p.relative_to(src).with_suffix("").parts).removesuffix(".__init__")
+        for p in (src / "powergrid").rglob("*.py")
+    )
 
 
 @contextmanager
@@ -102,40 +144,55 @@ def test_editing_one_dataset_reruns_only_its_jobs_and_its_figures(wf, every_job)
     assert jobs == own | figures, sorted(jobs ^ (own | figures))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("module", ["figS1", "figS4"])
-def test_editing_a_plotting_module_reruns_only_the_figures_that_use_it(wf, module):
-    path = wf / "src/powergrid/plotting" / f"{module}.py"
-    text = path.read_text()
-    with edited(path, text, text + "\n# an edit\n"):
-        jobs = planned(wf)
-    expected = {figure_job(f) for f, modules in figure_modules().items() if module in modules}
-    assert figure_job(module) in expected
-    assert jobs == expected, sorted(jobs ^ expected)
+@pytest.fixture(scope="module")
+def dag(wf):
+    return planned_with_inputs(wf, "--forceall")
 
 
 @pytest.mark.slow
-def test_editing_the_linear_solver_reruns_the_spectrum_and_its_figures(wf):
-    path = wf / "src/powergrid/linear.py"
+@pytest.mark.parametrize("module", package_modules())
+def test_editing_a_module_reruns_exactly_the_jobs_that_import_it(wf, dag, module):
+    """An edit of one module reruns the jobs whose entry points import it (transitively), and
+    what is downstream of them; nothing else."""
+    path = codeversion.module_path(module, wf / "src/powergrid")
     text = path.read_text()
     with edited(path, text, text + "\n# an edit\n"):
         jobs = planned(wf)
-    figures = {figure_job(f) for f, tables in TABLES.items() if "figS3/spectrum" in tables}
-    assert jobs == {("linear_spectrum", "results/figS3/spectrum.parquet")} | figures, sorted(jobs)
+    assert jobs == expected_reruns(wf, dag, module), sorted(jobs ^ expected_reruns(wf, dag, module))
 
 
 @pytest.mark.slow
-def test_editing_the_deterministic_solver_reruns_the_jobs_that_use_it(wf, every_job):
-    path = wf / "src/powergrid/deterministic.py"
-    text = path.read_text()
-    with edited(path, text, text + "\n# an edit\n"):
-        jobs = planned(wf)
-    solver_jobs = {job for job in every_job if job[0] in ("steady_state_chunk", "relaxation_chunk")}
-    assert solver_jobs and solver_jobs <= jobs, sorted(solver_jobs - jobs)
-    rules = {rule for rule, _ in jobs}
-    # Jobs that do not run the deterministic solver, nor read its tables, stay as they are.
-    assert not rules & {"linear_spectrum", "saturation", "sde_chunk", "sde_histogram_chunk"}, sorted(rules)
-    assert figure_job("figS1") not in jobs and figure_job("figS3") not in jobs
+def test_closure_follows_the_imports_a_solver_really_has(wf, dag):
+    """The derived expectations are not vacuous: the deterministic solver reruns the steady-state
+    and relaxation jobs and not the SDE, spectrum or saturation jobs; a plotting module reruns
+    only figures; the quantum-trajectory engine reruns the quantum jobs."""
+    rules = {rule for rule, _ in expected_reruns(wf, dag, "powergrid.deterministic")}
+    assert {"steady_state_chunk", "relaxation_chunk"} <= rules
+    assert not rules & {"linear_spectrum_chunk", "saturation", "sde_chunk", "sde_histograms_chunk"}, sorted(rules)
+    assert {rule for rule, _ in expected_reruns(wf, dag, "powergrid.plotting.figS1")} <= {"figure_figS1", "figure_fig1"}
+    assert "quantum_chunk" in {rule for rule, _ in expected_reruns(wf, dag, "powergrid.quantum_trajectories")}
+    compute = {job for job in dag if "/chunks/" in job[1]}
+    assert compute <= expected_reruns(wf, dag, "powergrid.tables")  # every job writes tables
+
+
+@pytest.mark.slow
+def test_a_new_figure_is_one_module_and_one_caption(wf):
+    """A toy plotting module and its caption, and nothing else, make a new figure rule."""
+    module = wf / "src/powergrid/plotting/toy.py"
+    caption = wf / "workflow/report/toy.rst"
+    module.write_text(
+        'FIGURE = "toy"\nCATEGORY = "Beyond the paper"\nTABLES = ("figS1/saturation",)\n\n\n'
+        "def plot(tables):\n    from matplotlib.figure import Figure\n\n"
+        "    fig = Figure()\n    fig.add_subplot().plot(tables['figS1/saturation']['f_bar'])\n"
+        "    return fig\n"
+    )
+    caption.write_text("A toy figure.\n")
+    try:
+        assert planned(wf) == {("figure_toy", "figures/toy.pdf")}
+    finally:
+        module.unlink()
+        caption.unlink()
+    assert planned(wf) == set()
 
 
 @pytest.mark.slow

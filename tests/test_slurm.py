@@ -36,8 +36,9 @@ def test_smoke_dag_on_slurm_equals_the_local_run():
     assert problem is None, f"cannot run the SLURM smoke test: {problem} (run .ci/slurm_smoke.sh as root)"
     env = {**os.environ, "PYTHON": sys.executable, "SLURM_SMOKE_TIMEOUT": str(TIMEOUT)}
     env.pop("_SLURM_SMOKE_UNDER_TIMEOUT", None)
-    run = subprocess.run(["bash", str(SCRIPT)], check=False, cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=TIMEOUT + 120)
+    run = subprocess.run(
+        ["bash", str(SCRIPT)], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT + 120
+    )
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-6000:]
     assert "Parquet tables equal by value" in out and "PASS" in out, out[-3000:]

@@ -14,8 +14,16 @@ OPT = SteadyStateOptions(t_max=2000.0)
 
 def run(indices, protocol="random"):
     base = Network.chain(6, 4.0, 4.0, 1e-2)
-    pts = steady_state_sweep(base, ("gamma_i", [2.0, 4.0, 6.0]), ("gamma_e", [1.0, 3.0, 7.0]), indices,
-                             protocol, OPT, root_seed=11, dataset="t")
+    pts = steady_state_sweep(
+        base,
+        ("gamma_i", [2.0, 4.0, 6.0]),
+        ("gamma_e", [1.0, 3.0, 7.0]),
+        indices,
+        protocol,
+        OPT,
+        root_seed=11,
+        dataset="t",
+    )
     return {(p.outer_index, p.inner_index): p.result for p in pts}
 
 
@@ -33,8 +41,18 @@ def test_disorder_zero_is_the_clean_chain_and_patterns_are_seeded():
     base = Network.chain(6, 4.0, 8.0, 1e-2)
 
     def points(sigmas, seed=11):
-        return list(steady_state_sweep(base, ("disorder", sigmas), ("realization", [0.0, 1.0]),
-                                       list(range(len(sigmas))), "random", OPT, root_seed=seed, dataset="d"))
+        return list(
+            steady_state_sweep(
+                base,
+                ("disorder", sigmas),
+                ("realization", [0.0, 1.0]),
+                list(range(len(sigmas))),
+                "random",
+                OPT,
+                root_seed=seed,
+                dataset="d",
+            )
+        )
 
     pts = points([0.0, 0.3])
     for p in (p for p in pts if p.disorder == 0.0):  # sigma = 0 is the clean chain, exactly
@@ -45,9 +63,9 @@ def test_disorder_zero_is_the_clean_chain_and_patterns_are_seeded():
     pattern = {p.realization: np.array(p.network.detuning) for p in pts if p.disorder == 0.3}
     assert not np.allclose(pattern[0], pattern[1]) and np.all(np.abs(pattern[0]) <= 0.3)
     again = {p.realization: np.array(p.network.detuning) for p in points([0.3])}
-    np.testing.assert_array_equal(again[0], pattern[0])        # the same seed, the same pattern
+    np.testing.assert_array_equal(again[0], pattern[0])  # the same seed, the same pattern
     other = {p.realization: np.array(p.network.detuning) for p in points([0.3], seed=12)}
-    assert not np.allclose(other[0], pattern[0])               # another root seed, another pattern
+    assert not np.allclose(other[0], pattern[0])  # another root seed, another pattern
 
 
 def test_table_roundtrip_keeps_provenance(tmp_path):

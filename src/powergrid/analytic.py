@@ -17,6 +17,7 @@ def _arrays(*xs):
 
 # --- saturation (eqs. 2, S4, S14, Fig. S1) --------------------------------------------------------
 
+
 def f_squared(x_over_n0, nu=2.0):
     """Gamma(alpha)/Gamma = f^2(|alpha|^2) = (1 + |alpha|^2/n0)^(-nu), eq. (S4)."""
     return (1.0 + np.asarray(x_over_n0, float)) ** (-nu)
@@ -42,9 +43,10 @@ def f_bar_closed_form(x, n0):
 
 # --- linear chain (Appendix B) --------------------------------------------------------------------
 
+
 def stalled_boundary(gamma_i, g=1.0):
     """Upper edge Gamma_e = g^2/Gamma_i of the stalled region Gamma_i < g, Gamma_i <= Gamma_e < g^2/Gamma_i."""
-    gi, = _arrays(gamma_i)
+    (gi,) = _arrays(gamma_i)
     with np.errstate(divide="ignore"):
         return np.where(gi < g, g * g / gi, np.nan)
 
@@ -55,6 +57,7 @@ def in_stalled_region(gamma_i, gamma_e, g=1.0):
 
 
 # --- symmetric phase ------------------------------------------------------------------------------
+
 
 def current_symmetric_edge_damping(gamma_i, gamma_e, gamma):
     """<J> with damping only at the end sites, eqs. (S25)/(S29)/(C12); valid for Gamma_e < Gamma_i - 2 gamma."""
@@ -103,6 +106,7 @@ def ansatz_symmetric_damped(gamma_i, gamma_e, gamma, n_sites, g=1.0):
 
 # --- symmetry-broken phase ------------------------------------------------------------------------
 
+
 def ansatz_broken(gamma_i, gamma_e, g=1.0):
     """(|A|, |B|) deep in the broken phase, gamma -> 0, eq. (C7) (= S32 with kappa -> 0):
     |A|^2 = sqrt(Gi Ge)/g - 1, |B| = (g/Ge)|A|."""
@@ -125,6 +129,7 @@ def current_broken(gamma_i, gamma_e, g=1.0):
 
 # --- transition -----------------------------------------------------------------------------------
 
+
 def transition_edge_damping(gamma_i, gamma, g=1.0):
     """Gamma_e* = Gamma_i (g - gamma)/(g + gamma), where B = -iA (eqs. S36/C13)."""
     return np.asarray(gamma_i, float) * (g - gamma) / (g + gamma)
@@ -141,6 +146,7 @@ def transition_unequal_n0(gamma_e, n0_gain, n0_loss):
 
 
 # --- thermal regime (N = 2 estimates, used for any N in the paper) -------------------------------
+
 
 def current_std_equilibrium(n_th_over_n0, g=1.0):
     """Delta J/(g n0) = (N_th/n0)/sqrt(2) in thermal equilibrium, Gamma_i = Gamma_e = 0 (eq. S45, classical limit)."""
@@ -173,7 +179,7 @@ def current_std_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     """Delta J/(g n0) = sqrt(2 (Nth/n0) <|alpha_1|^2>/n0 + (Nth/n0)^2), symmetric phase (eq. S52)."""
     nth = np.asarray(n_th_over_n0, float)
     occ = occupation_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0)
-    return g * np.sqrt(2 * nth * occ + nth ** 2)
+    return g * np.sqrt(2 * nth * occ + nth**2)
 
 
 def current_std_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
@@ -181,12 +187,18 @@ def current_std_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     gi, ge, nth = _arrays(gamma_i, gamma_e, n_th_over_n0)
     s = np.sqrt(gi * ge)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = (gamma * nth * g ** 2 * (s - g) * (g ** 2 * (4 * g - 5 * s) + ge * (ge * s + 2 * gi * g))
-               / (ge * (s - 2 * g) * (ge ** 2 * s + g ** 2 * (4 * g - 3 * s))))
+        var = (
+            gamma
+            * nth
+            * g**2
+            * (s - g)
+            * (g**2 * (4 * g - 5 * s) + ge * (ge * s + 2 * gi * g))
+            / (ge * (s - 2 * g) * (ge**2 * s + g**2 * (4 * g - 3 * s)))
+        )
     return np.where((ge > gi) & (var >= 0), np.sqrt(np.where(var >= 0, var, np.nan)), np.nan)
 
 
 def current_std_deep_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     """Delta J/(g n0) = sqrt(gamma (Nth/n0) g^2/Gamma_e) deep in the broken phase (eq. S54)."""
     gi, ge, nth = _arrays(gamma_i, gamma_e, n_th_over_n0)
-    return np.where(ge > gi, np.sqrt(gamma * nth * g ** 2 / ge), np.nan)
+    return np.where(ge > gi, np.sqrt(gamma * nth * g**2 / ge), np.nan)

@@ -12,7 +12,7 @@ class AnsatzFit:
     A: complex
     B: complex
     k0: float
-    residual: float   # |alpha - fit| / |alpha|
+    residual: float  # |alpha - fit| / |alpha|
 
 
 def candidate_wavevectors(n_sites: int) -> tuple[float, ...]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "powergrid"
@@ -77,7 +77,7 @@ def direct_imports(path: Path, module: str | None, root: Path = ROOT) -> set[str
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _closure(entries: tuple[str, ...], root: Path) -> frozenset[str]:
     todo, seen = [], set()
     for entry in entries:

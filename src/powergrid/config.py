@@ -27,7 +27,7 @@ class ConfigError(ValueError):
 
 def validate_config(config: dict, schema_path) -> dict:
     """Return a copy of ``config`` with the schema's defaults filled in; raise ConfigError."""
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = _with_method_dispatch(yaml.safe_load(Path(schema_path).read_text(encoding="utf-8")))
     validator_class = _validator_class()
     validator_class.check_schema(schema)
     # Defaults are written into the instance during validation, so work on a copy.
@@ -43,6 +43,35 @@ def validate_config(config: dict, schema_path) -> dict:
 
 # -- JSON schema -----------------------------------------------------------------------------
 
+
+def method_names(schema: dict) -> list[str]:
+    """The methods a schema defines: each ``$defs`` entry whose ``method`` is a const of its name."""
+    return [
+        name
+        for name, d in schema["$defs"].items()
+        if isinstance(d, dict) and d.get("properties", {}).get("method", {}).get("const") == name
+    ]
+
+
+def _with_method_dispatch(schema: dict) -> dict:
+    """Add ``$defs.dataset``: a ``method`` from ``method_names``, and the closed definition of
+    that method (one if/then per method, so an error names the keys of the method at hand)."""
+    names = method_names(schema)
+    schema["$defs"]["dataset"] = {
+        "type": "object",
+        "required": ["method"],
+        "properties": {"method": {"enum": names}},
+        "allOf": [
+            {
+                "if": {"required": ["method"], "properties": {"method": {"const": name}}},
+                "then": {"$ref": f"#/$defs/{name}"},
+            }
+            for name in names
+        ],
+    }
+    return schema
+
+
 def _validator_class():
     """Draft 2020-12 validator that fills defaults and does not take 2.0 for an integer."""
     base = jsonschema.Draft202012Validator
@@ -56,14 +85,19 @@ def _validator_class():
         yield from check_properties(validator, props, instance, schema)
 
     # A float site or point count would only fail later, in range() or as an index.
-    types = base.TYPE_CHECKER.redefine(
-        "integer", lambda _, x: isinstance(x, int) and not isinstance(x, bool))
+    types = base.TYPE_CHECKER.redefine("integer", lambda _, x: isinstance(x, int) and not isinstance(x, bool))
     return jsonschema.validators.extend(base, {"properties": properties}, type_checker=types)
 
 
-_TYPE_WORDS = {"number": "a number", "integer": "an integer", "string": "a string",
-               "array": "a list", "object": "a mapping of keys to values",
-               "boolean": "true or false", "null": "empty (null)"}
+_TYPE_WORDS = {
+    "number": "a number",
+    "integer": "an integer",
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "boolean": "true or false",
+    "null": "empty (null)",
+}
 
 _COMPARISONS = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
 
@@ -79,15 +113,16 @@ def _schema_message(error) -> str:
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         key = next(k for k in value if k not in allowed)
-        return _line(path + [key], value[key],
-                     f"unknown key {_where(path)}; allowed keys: {', '.join(allowed)}")
+        return _line(path + [key], value[key], f"unknown key {_where(path)}; allowed keys: {', '.join(allowed)}")
     if kind == "required":
         key = next(k for k in error.validator_value if k not in value)
         return f"config: {_dotted(path + [key])} is missing: a required key {_where(path)}{note}"
     if "propertyNames" in error.absolute_schema_path:
         # jsonschema reports a bad key name at its parent's path, the name as the instance
-        return (f"config: {_dotted(path + [value])}: the name {value!r} must be "
-                f"{schema.get('description', 'match ' + str(schema.get('pattern')))}")
+        return (
+            f"config: {_dotted(path + [value])}: the name {value!r} must be "
+            f"{schema.get('description', 'match ' + str(schema.get('pattern')))}"
+        )
     if kind is None or (kind == "not" and error.validator_value == {}):  # the key may not be here
         trail = list(error.absolute_schema_path)
         if "dependentSchemas" in trail:
@@ -138,6 +173,7 @@ def _yaml_number_hint(text: str) -> str:
 
 # -- what the schema cannot express ----------------------------------------------------------
 
+
 def _check_finite(node, path):
     if isinstance(node, float) and not math.isfinite(node):
         _fail(path, node, "must be a finite number")
@@ -166,23 +202,33 @@ def _check_semantics(config):
         n_inner = len(dataset["inner"]["values"]) if "values" in dataset["inner"] else dataset["inner"]["points"]
         for key in ("n_basis", "k_max"):
             if key in dataset and len(dataset[key]) != n_inner:
-                _fail(where + [key], dataset[key],
-                      f"needs one truncation per value of inner ({n_inner} values of {dataset['inner']['name']})")
+                _fail(
+                    where + [key],
+                    dataset[key],
+                    f"needs one truncation per value of inner ({n_inner} values of {dataset['inner']['name']})",
+                )
         if "k_max" in dataset:
             n_sites = dataset["network"]["n_sites"]
             for nb, k_max in zip(dataset["n_basis"], dataset["k_max"]):
                 if k_max > n_sites * (nb - 1):
-                    _fail(where + ["k_max"], dataset["k_max"],
-                          f"k_max = {k_max} exceeds the box n_sites (n_basis - 1) = {n_sites * (nb - 1)}; leave it out for no cap")
+                    _fail(
+                        where + ["k_max"],
+                        dataset["k_max"],
+                        f"k_max = {k_max} exceeds the box n_sites (n_basis - 1) = {n_sites * (nb - 1)}; "
+                        "leave it out for no cap",
+                    )
         if "histogram" in dataset:
             for key in ("re", "im"):
                 low, high = dataset["histogram"][key]
                 if not low < high:
                     _fail(where + ["histogram", key], [low, high], "must be an interval [low, high] with low < high")
         if targets["outer"] == targets["inner"]:
-            _fail(where + ["inner", "name"], dataset["inner"]["name"],
-                  f"varies the same rate as outer.name = {dataset['outer']['name']!r}; "
-                  "the two axes must vary different parameters")
+            _fail(
+                where + ["inner", "name"],
+                dataset["inner"]["name"],
+                f"varies the same rate as outer.name = {dataset['outer']['name']!r}; "
+                "the two axes must vary different parameters",
+            )
 
 
 # Noise strengths and the SDE time step do not enter the deterministic equations
@@ -216,8 +262,7 @@ def _check_counting_axis(axis, path):
         _fail(path, axis, f"{axis['name']} needs whole-number steps; list them as values")
     for k, v in enumerate(values):
         if v != int(v) or v < low:
-            _fail(path + (["values", k] if "values" in axis else []), v,
-                  f"a whole number >= {low} for {axis['name']}")
+            _fail(path + (["values", k] if "values" in axis else []), v, f"a whole number >= {low} for {axis['name']}")
 
 
 def _check_range(axis, path):
@@ -227,9 +272,11 @@ def _check_range(axis, path):
     if low > high:
         _fail(path + ["min"], low, f"must be <= max = {high!r}")
     if points == 1 and low != high:
-        _fail(path + ["points"], points,
-              f"one point between min = {low!r} and max = {high!r} is ambiguous; "
-              "set min = max or use values: [x]")
+        _fail(
+            path + ["points"],
+            points,
+            f"one point between min = {low!r} and max = {high!r} is ambiguous; set min = max or use values: [x]",
+        )
 
 
 def _check_network(network, path):
@@ -246,13 +293,19 @@ def _check_network(network, path):
             _fail(path + ["edges", k], edge, "a self-loop; an edge joins two different sites")
         pair = frozenset((i, j))
         if pair in first_index:
-            _fail(path + ["edges", k], edge, f"a duplicate edge; edges[{first_index[pair]}] "
-                                             f"already joins sites {min(i, j)} and {max(i, j)}")
+            _fail(
+                path + ["edges", k],
+                edge,
+                f"a duplicate edge; edges[{first_index[pair]}] already joins sites {min(i, j)} and {max(i, j)}",
+            )
         first_index[pair] = k
     unreached = _unreached_sites(n, edges)
     if unreached:
-        _fail(path + ["edges"], edges,
-              f"the graph is not connected: site(s) {', '.join(map(str, unreached))} have no path to site 1")
+        _fail(
+            path + ["edges"],
+            edges,
+            f"the graph is not connected: site(s) {', '.join(map(str, unreached))} have no path to site 1",
+        )
 
     owner = {}  # site -> the reservoir already placed there
     for kind in ("gain", "loss"):
@@ -261,14 +314,12 @@ def _check_network(network, path):
             if site > n:
                 _fail(where, site, f"must be a site in 1..{n}")
             if site in owner:
-                _fail(where, site,
-                      f"site {site} already has a reservoir ({owner[site]}); at most one per site")
+                _fail(where, site, f"site {site} already has a reservoir ({owner[site]}); at most one per site")
             owner[site] = f"{kind}[{k}]"
 
     detuning = network.get("detuning")
     if detuning is not None and len(detuning) != n:
-        _fail(path + ["detuning"], detuning,
-              f"has {len(detuning)} values; must have one per site (n_sites = {n})")
+        _fail(path + ["detuning"], detuning, f"has {len(detuning)} values; must have one per site (n_sites = {n})")
 
 
 def _unreached_sites(n, edges) -> list[int]:
@@ -302,22 +353,29 @@ def _axis_target(name, network, path):
             _fail(path, name, f"site {site} has no reservoir (gain {_sites(gains)}, loss {_sites(losses)})")
         return ("n0_ratio", site)
     if name == "n_sites":
-        chain = ("edges" not in network and gains == [1] and losses == [network["n_sites"]])
+        chain = "edges" not in network and gains == [1] and losses == [network["n_sites"]]
         if not chain:
-            _fail(path, name, "a chain with gain at site 1 and loss at its last site (no edges); "
-                              "only then is the length a parameter")
+            _fail(
+                path,
+                name,
+                "a chain with gain at site 1 and loss at its last site (no edges); only then is the length a parameter",
+            )
         return ("n_sites",)
     # gamma_e_over_gamma_i sets Gamma_e from the single Gamma_i, so it needs both to be unique
     if name in ("gamma_i", "gamma_e_over_gamma_i") and len(gains) != 1:
-        _fail(path, name,
-              f"needs a network with exactly one gain site; it has {len(gains)} ({_sites(gains)})")
+        _fail(path, name, f"needs a network with exactly one gain site; it has {len(gains)} ({_sites(gains)})")
     if name in ("gamma_e", "gamma_e_over_gamma_i") and len(losses) != 1:
-        _fail(path, name, f"needs a network with exactly one loss site; it has {len(losses)} "
-                          f"({_sites(losses)}); name the site with gamma_e@K")
+        _fail(
+            path,
+            name,
+            f"needs a network with exactly one loss site; it has {len(losses)} "
+            f"({_sites(losses)}); name the site with gamma_e@K",
+        )
     return ("gain",) if name == "gamma_i" else ("loss", losses[0])
 
 
 # -- messages --------------------------------------------------------------------------------
+
 
 def _fail(path, value, expected):
     raise ConfigError(_line(path, value, expected))

@@ -23,41 +23,42 @@ STEADY_KINDS = ("zero", "stationary", "rotating")  # fixed points: |alpha_l| doe
 
 @dataclass(frozen=True)
 class SteadyStateOptions:
-    dt: float = 0.1                  # RK4 step (1/g)
-    t_max: float = 8000.0            # longest integration (1/g)
-    t_settle: float = 1500.0         # earliest time a non-stationary attractor is accepted (1/g)
-    t_window: float = 500.0          # window whose statistics must repeat on a non-stationary attractor
-    window_tol: float = 0.03         # relative agreement of consecutive windows (mean and range)
-    check_interval: float = 50.0     # time between convergence checks (1/g)
-    newton_trigger: float = 0.05     # relative change of occupations per interval that triggers Newton
-    accept_distance: float = 0.25    # max relative distance of the trajectory from an accepted fixed point
-    newton_tol: float = 1e-11        # residual of an accepted fixed point, relative to max |A|
-    stability_tol: float = 1e-9      # growth rates below this count as stable
-    omega_tol: float = 1e-8          # |omega| below this counts as stationary (not rotating)
-    zero_occupation: float = 1e-20   # total occupation below which no fixed point is sought
+    dt: float = 0.1  # RK4 step (1/g)
+    t_max: float = 8000.0  # longest integration (1/g)
+    t_settle: float = 1500.0  # earliest time a non-stationary attractor is accepted (1/g)
+    t_window: float = 500.0  # window whose statistics must repeat on a non-stationary attractor
+    window_tol: float = 0.03  # relative agreement of consecutive windows (mean and range)
+    check_interval: float = 50.0  # time between convergence checks (1/g)
+    newton_trigger: float = 0.05  # relative change of occupations per interval that triggers Newton
+    accept_distance: float = 0.25  # max relative distance of the trajectory from an accepted fixed point
+    newton_tol: float = 1e-11  # residual of an accepted fixed point, relative to max |A|
+    stability_tol: float = 1e-9  # growth rates below this count as stable
+    omega_tol: float = 1e-8  # |omega| below this counts as stationary (not rotating)
+    zero_occupation: float = 1e-20  # total occupation below which no fixed point is sought
     linear_occupation: float = 1e-4  # max |alpha|^2 below which saturation is negligible
-    start_amplitude: float = 1e-3    # scale of the seeded random start, in units of sqrt(n0)
-    periodic_tol: float = 1e-3       # relative spread of the peaks of |alpha|^2 on a periodic orbit
+    start_amplitude: float = 1e-3  # scale of the seeded random start, in units of sqrt(n0)
+    periodic_tol: float = 1e-3  # relative spread of the peaks of |alpha|^2 on a periodic orbit
 
 
 @dataclass(frozen=True)
 class SteadyState:
-    kind: str                      # one of KINDS
-    alpha: np.ndarray              # fixed point A (largest component real) or the final state
-    omega: float                   # rotation frequency of a fixed point; nan on cycles
-    occupation: np.ndarray         # time-mean |alpha_l|^2 per site
-    J_mean: np.ndarray       # per edge, J = g Im(alpha_i^* alpha_j), time mean
+    kind: str  # one of KINDS
+    alpha: np.ndarray  # fixed point A (largest component real) or the final state
+    omega: float  # rotation frequency of a fixed point; nan on cycles
+    occupation: np.ndarray  # time-mean |alpha_l|^2 per site
+    J_mean: np.ndarray  # per edge, J = g Im(alpha_i^* alpha_j), time mean
     J_min: np.ndarray
     J_max: np.ndarray
-    converged: bool                # stable fixed point, stable zero, or cycle statistics repeated over windows
-    residual: float                # |dA/dt + i omega A|_inf of the fixed point; nan on cycles
-    growth_rate: float             # largest Re of the co-rotating Jacobian (phase mode removed); nan on cycles
-    t_final: float                 # integrated time (1/g)
+    converged: bool  # stable fixed point, stable zero, or cycle statistics repeated over windows
+    residual: float  # |dA/dt + i omega A|_inf of the fixed point; nan on cycles
+    growth_rate: float  # largest Re of the co-rotating Jacobian (phase mode removed); nan on cycles
+    t_final: float  # integrated time (1/g)
     newton_solves: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
 # compiled kernels
+
 
 @njit(cache=True)
 def _rhs(a, diag, indptr, indices, rate, n0r, nu, out):
@@ -71,7 +72,6 @@ def _rhs(a, diag, indptr, indices, rate, n0r, nu, out):
             x = a[l].real * a[l].real + a[l].imag * a[l].imag
             r += 0.5 * rate[l] * (1.0 + x / n0r[l]) ** (-nu)
         out[l] = r * a[l] + 0.5j * s
-
 
 
 @njit(cache=True)
@@ -96,8 +96,13 @@ def _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3,
 @njit(cache=True)
 def rk4_work(n):
     """The five work arrays of _rk4_steps for n sites."""
-    return (np.empty(n, np.complex128), np.empty(n, np.complex128), np.empty(n, np.complex128),
-            np.empty(n, np.complex128), np.empty(n, np.complex128))
+    return (
+        np.empty(n, np.complex128),
+        np.empty(n, np.complex128),
+        np.empty(n, np.complex128),
+        np.empty(n, np.complex128),
+        np.empty(n, np.complex128),
+    )
 
 
 @njit(cache=True)
@@ -137,6 +142,7 @@ def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_eve
 # ---------------------------------------------------------------------------------------------
 # the network in the form the kernels take
 
+
 @dataclass(frozen=True)
 class _Compiled:
     diag: np.ndarray
@@ -149,7 +155,7 @@ class _Compiled:
     adjacency: np.ndarray
 
     @classmethod
-    def of(cls, net: Network) -> "_Compiled":
+    def of(cls, net: Network) -> _Compiled:
         adj = net.adjacency
         indptr = np.zeros(net.n_sites + 1, np.int64)
         indices = []
@@ -159,8 +165,16 @@ class _Compiled:
             indptr[l + 1] = indptr[l] + len(nb)
         rate, n0r = net.saturable_rates()
         diag = -0.5 * net.gamma - 1j * np.asarray(net.detuning)
-        return cls(diag.astype(np.complex128), indptr, np.asarray(indices, np.int64), rate, n0r,
-                   float(net.nu), net.edge_array, adj)
+        return cls(
+            diag.astype(np.complex128),
+            indptr,
+            np.asarray(indices, np.int64),
+            rate,
+            n0r,
+            float(net.nu),
+            net.edge_array,
+            adj,
+        )
 
     def args(self):
         return self.diag, self.indptr, self.indices, self.rate, self.n0r, self.nu
@@ -193,6 +207,7 @@ class _Compiled:
 # ---------------------------------------------------------------------------------------------
 # fixed points in the co-rotating frame
 
+
 @dataclass(frozen=True)
 class FixedPoint:
     alpha: np.ndarray
@@ -202,8 +217,9 @@ class FixedPoint:
     iterations: int
 
 
-def rotating_fixed_point(net: Network, guess: np.ndarray, omega_guess: float = 0.0, *,
-                         tol: float = 1e-11, max_iter: int = 40) -> FixedPoint:
+def rotating_fixed_point(
+    net: Network, guess: np.ndarray, omega_guess: float = 0.0, *, tol: float = 1e-11, max_iter: int = 40
+) -> FixedPoint:
     """Newton solve of F(A) + i omega A = 0 for (A, omega), the phase of A fixed at its largest site."""
     return _newton(_Compiled.of(net), np.asarray(guess, np.complex128), omega_guess, tol, max_iter)
 
@@ -277,6 +293,7 @@ def _distance(a, fixed):
 # ---------------------------------------------------------------------------------------------
 # the attractor from a given start
 
+
 def random_start(net: Network, rng: np.random.Generator, amplitude: float) -> np.ndarray:
     """The default switch-on: a tiny complex Gaussian amplitude on every site."""
     return amplitude * (rng.standard_normal(net.n_sites) + 1j * rng.standard_normal(net.n_sites)) / np.sqrt(2)
@@ -292,8 +309,19 @@ def steady_state(net: Network, start: np.ndarray, options: SteadyStateOptions = 
 
     def zero_result(t):
         m = len(net.edges)
-        return SteadyState("zero", np.zeros(net.n_sites, complex), 0.0, np.zeros(net.n_sites), np.zeros(m),
-                           np.zeros(m), np.zeros(m), True, 0.0, linear_rate, t)
+        return SteadyState(
+            "zero",
+            np.zeros(net.n_sites, complex),
+            0.0,
+            np.zeros(net.n_sites),
+            np.zeros(m),
+            np.zeros(m),
+            np.zeros(m),
+            True,
+            0.0,
+            linear_rate,
+            t,
+        )
 
     # In the linear regime (saturation negligible) a linearly damped network decays to zero.
     if linear_rate < 0 and np.max(np.abs(a) ** 2) < opt.linear_occupation:
@@ -342,9 +370,13 @@ def _merge(chunks, weights=None):
     """Combine (j_mean, j_min, j_max, occ_mean, samples) of equally long pieces of trajectory."""
     w = np.ones(len(chunks)) if weights is None else np.asarray(weights, float)
     w = w / w.sum()
-    return (sum(wi * c[0] for wi, c in zip(w, chunks)), np.min([c[1] for c in chunks], axis=0),
-            np.max([c[2] for c in chunks], axis=0), sum(wi * c[3] for wi, c in zip(w, chunks)),
-            np.concatenate([c[4] for c in chunks]))
+    return (
+        sum(wi * c[0] for wi, c in zip(w, chunks)),
+        np.min([c[1] for c in chunks], axis=0),
+        np.max([c[2] for c in chunks], axis=0),
+        sum(wi * c[3] for wi, c in zip(w, chunks)),
+        np.concatenate([c[4] for c in chunks]),
+    )
 
 
 def _same_statistics(x, y, opt) -> bool:
@@ -356,10 +388,12 @@ def _same_statistics(x, y, opt) -> bool:
     j_range = [w[2] - w[1] for w in (x, y)]
     occ_scale = max(np.max(x[3]), 1e-300)
     j_scale = max(np.max(np.abs(x[0])), np.max(j_range[0]), 1e-300)
-    return (np.max(np.abs(x[3] - y[3])) <= tol * occ_scale
-            and np.max(np.abs(x[0] - y[0])) <= tol * j_scale
-            and np.max(np.abs(occ_range[0] - occ_range[1])) <= tol * max(np.max(occ_range[0]), 1e-300)
-            and np.max(np.abs(j_range[0] - j_range[1])) <= tol * max(np.max(j_range[0]), 1e-300))
+    return (
+        np.max(np.abs(x[3] - y[3])) <= tol * occ_scale
+        and np.max(np.abs(x[0] - y[0])) <= tol * j_scale
+        and np.max(np.abs(occ_range[0] - occ_range[1])) <= tol * max(np.max(occ_range[0]), 1e-300)
+        and np.max(np.abs(j_range[0] - j_range[1])) <= tol * max(np.max(j_range[0]), 1e-300)
+    )
 
 
 def _phase_velocity(comp: _Compiled, a) -> float:
@@ -377,8 +411,9 @@ def _fixed_point_result(net, fp: FixedPoint, growth, t, solves, opt) -> SteadySt
 def _sampled_result(net, a, stats, t, solves, opt, converged) -> SteadyState:
     j_mean, j_min, j_max, occ, samples = stats
     kind = classify_oscillation(samples, opt.periodic_tol)
-    return SteadyState(kind, a.copy(), float("nan"), occ, j_mean, j_min, j_max, converged, float("nan"),
-                       float("nan"), t, solves)
+    return SteadyState(
+        kind, a.copy(), float("nan"), occ, j_mean, j_min, j_max, converged, float("nan"), float("nan"), t, solves
+    )
 
 
 def classify_oscillation(occupations: np.ndarray, periodic_tol: float) -> str:

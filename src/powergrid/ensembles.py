@@ -15,12 +15,12 @@ import pandas as pd
 
 from . import sde
 
-
 POINT_KEYS = ["outer_index", "inner_index"]
 
 
-def statistics_frames(traj_bonds: pd.DataFrame, traj_sites: pd.DataFrame,
-                      traj_points: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def statistics_frames(
+    traj_bonds: pd.DataFrame, traj_sites: pd.DataFrame, traj_points: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """Ensemble tables from the per-trajectory rows of all jobs of a dataset: ``bonds`` (<J>,
     J_sem, Delta J = J_std, J_std_sem per bond), ``sites`` (<|alpha|^2> and its sem) and ``points``
     (Gbar and its sem, trajectories, wall time of the jobs)."""
@@ -35,21 +35,43 @@ def statistics_frames(traj_bonds: pd.DataFrame, traj_sites: pd.DataFrame,
         n_traj = len(ids)
         edges = tb[["site_from", "site_to"]].drop_duplicates()
         n_sites = ts["site"].nunique()
-        stats = sde.ensemble_statistics(tb["J_mean"].to_numpy().reshape(n_traj, len(edges)),
-                                        tb["J2_mean"].to_numpy().reshape(n_traj, len(edges)),
-                                        ts["occupation"].to_numpy().reshape(n_traj, n_sites),
-                                        tp["Gbar"].to_numpy())
+        stats = sde.ensemble_statistics(
+            tb["J_mean"].to_numpy().reshape(n_traj, len(edges)),
+            tb["J2_mean"].to_numpy().reshape(n_traj, len(edges)),
+            ts["occupation"].to_numpy().reshape(n_traj, n_sites),
+            tp["Gbar"].to_numpy(),
+        )
         params = tp.drop(columns=["trajectory", "Gbar", "wall_time"]).iloc[0].to_dict()
         params["n_traj"] = n_traj
         for e, (a, b) in enumerate(edges.itertuples(index=False)):
-            bonds.append({**params, "site_from": a, "site_to": b, **{k: stats[k][e] for k in
-                          ("J_mean", "J_sem", "J_std", "J_std_sem")}})
+            bonds.append(
+                {
+                    **params,
+                    "site_from": a,
+                    "site_to": b,
+                    **{k: stats[k][e] for k in ("J_mean", "J_sem", "J_std", "J_std_sem")},
+                }
+            )
         first = ts.iloc[:n_sites]
         for site, row in enumerate(first.itertuples(index=False)):
-            sites.append({**params, "site": site + 1, "reservoir": row.reservoir, "reservoir_rate": row.reservoir_rate,
-                          "occupation": stats["occupation"][site], "occupation_sem": stats["occupation_sem"][site]})
-        points.append({**params, "Gbar_mean": stats["Gbar_mean"], "Gbar_sem": stats["Gbar_sem"],
-                       "wall_time": float(tp["wall_time"].sum())})
+            sites.append(
+                {
+                    **params,
+                    "site": site + 1,
+                    "reservoir": row.reservoir,
+                    "reservoir_rate": row.reservoir_rate,
+                    "occupation": stats["occupation"][site],
+                    "occupation_sem": stats["occupation_sem"][site],
+                }
+            )
+        points.append(
+            {
+                **params,
+                "Gbar_mean": stats["Gbar_mean"],
+                "Gbar_sem": stats["Gbar_sem"],
+                "wall_time": float(tp["wall_time"].sum()),
+            }
+        )
     return {"bonds": pd.DataFrame(bonds), "sites": pd.DataFrame(sites), "points": pd.DataFrame(points)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def job_logger(name: str, path: str | None = None) -> logging.Logger:

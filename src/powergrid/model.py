@@ -48,13 +48,20 @@ class Network:
     detuning: tuple[float, ...] | None = None
 
     def __post_init__(self):
-        _require(isinstance(self.n_sites, (int, np.integer)) and self.n_sites >= 2, "n_sites", self.n_sites, "an integer >= 2")
+        _require(
+            isinstance(self.n_sites, (int, np.integer)) and self.n_sites >= 2,
+            "n_sites",
+            self.n_sites,
+            "an integer >= 2",
+        )
         object.__setattr__(self, "edges", tuple((int(i), int(j)) for i, j in self.edges))
         object.__setattr__(self, "gain", tuple(self.gain))
         object.__setattr__(self, "loss", tuple(self.loss))
         seen = set()
         for i, j in self.edges:
-            _require(0 <= i < self.n_sites and 0 <= j < self.n_sites, "edges", (i, j), f"sites in 0..{self.n_sites - 1}")
+            _require(
+                0 <= i < self.n_sites and 0 <= j < self.n_sites, "edges", (i, j), f"sites in 0..{self.n_sites - 1}"
+            )
             _require(i != j, "edges", (i, j), "two different sites")
             _require(frozenset((i, j)) not in seen, "edges", (i, j), "each pair of sites at most once")
             seen.add(frozenset((i, j)))
@@ -66,7 +73,12 @@ class Network:
         _require(_finite(self.gamma) and self.gamma >= 0, "gamma", self.gamma, "a finite rate >= 0")
         _require(_finite(self.nu) and self.nu > 0, "nu", self.nu, "a finite exponent > 0")
         _require(_finite(self.n0) and self.n0 > 0, "n0", self.n0, "a finite number > 0")
-        _require(_finite(self.n_th_over_n0) and self.n_th_over_n0 >= 0, "n_th_over_n0", self.n_th_over_n0, "a finite number >= 0")
+        _require(
+            _finite(self.n_th_over_n0) and self.n_th_over_n0 >= 0,
+            "n_th_over_n0",
+            self.n_th_over_n0,
+            "a finite number >= 0",
+        )
         if self.detuning is None:
             object.__setattr__(self, "detuning", (0.0,) * self.n_sites)
         object.__setattr__(self, "detuning", tuple(float(d) for d in self.detuning))
@@ -75,30 +87,57 @@ class Network:
 
     # -- constructors ---------------------------------------------------------------------------
     @classmethod
-    def chain(cls, n_sites: int, gamma_i: float, gamma_e: float, gamma: float, *, nu: float = 2.0,
-              n0_ratio_gain: float = 1.0, n0_ratio_loss: float = 1.0, **kwargs) -> "Network":
+    def chain(
+        cls,
+        n_sites: int,
+        gamma_i: float,
+        gamma_e: float,
+        gamma: float,
+        *,
+        nu: float = 2.0,
+        n0_ratio_gain: float = 1.0,
+        n0_ratio_loss: float = 1.0,
+        **kwargs,
+    ) -> Network:
         """Chain 1-2-...-N with gain at the first and loss at the last site (the paper's Fig. 1)."""
         edges = tuple((l, l + 1) for l in range(n_sites - 1))
-        return cls(n_sites=n_sites, edges=edges,
-                   gain=(Reservoir(0, gamma_i, n0_ratio_gain),),
-                   loss=(Reservoir(n_sites - 1, gamma_e, n0_ratio_loss),),
-                   gamma=gamma, nu=nu, **kwargs)
+        return cls(
+            n_sites=n_sites,
+            edges=edges,
+            gain=(Reservoir(0, gamma_i, n0_ratio_gain),),
+            loss=(Reservoir(n_sites - 1, gamma_e, n0_ratio_loss),),
+            gamma=gamma,
+            nu=nu,
+            **kwargs,
+        )
 
-    def resized_chain(self, n_sites: int) -> "Network":
+    def resized_chain(self, n_sites: int) -> Network:
         """The same chain (gain at the first, loss at the last site) with another length."""
-        chain = (self.edges == tuple((l, l + 1) for l in range(self.n_sites - 1))
-                 and [r.site for r in self.gain] == [0] and [r.site for r in self.loss] == [self.n_sites - 1])
+        chain = (
+            self.edges == tuple((l, l + 1) for l in range(self.n_sites - 1))
+            and [r.site for r in self.gain] == [0]
+            and [r.site for r in self.loss] == [self.n_sites - 1]
+        )
         _require(chain, "n_sites", n_sites, "a chain with gain at its first and loss at its last site")
         _require(not any(self.detuning), "detuning", self.detuning, "none, to change the chain's length")
-        return Network.chain(n_sites, self.gain[0].rate, self.loss[0].rate, self.gamma, nu=self.nu,
-                             n0_ratio_gain=self.gain[0].n0_ratio, n0_ratio_loss=self.loss[0].n0_ratio,
-                             n0=self.n0, n_th_over_n0=self.n_th_over_n0)
+        return Network.chain(
+            n_sites,
+            self.gain[0].rate,
+            self.loss[0].rate,
+            self.gamma,
+            nu=self.nu,
+            n0_ratio_gain=self.gain[0].n0_ratio,
+            n0_ratio_loss=self.loss[0].n0_ratio,
+            n0=self.n0,
+            n_th_over_n0=self.n_th_over_n0,
+        )
 
-    def replace(self, **changes) -> "Network":
+    def replace(self, **changes) -> Network:
         return dataclasses.replace(self, **changes)
 
-    def with_rates(self, gamma_i: float | None = None, gamma_e: float | None = None,
-                   loss_site: int | None = None) -> "Network":
+    def with_rates(
+        self, gamma_i: float | None = None, gamma_e: float | None = None, loss_site: int | None = None
+    ) -> Network:
         """A copy with new gain and/or loss rates; ``loss_site`` picks one loss reservoir of several."""
         gain, loss = self.gain, self.loss
         if gamma_i is not None:
@@ -122,8 +161,7 @@ class Network:
 
     def linear_matrix(self) -> np.ndarray:
         """M of d(alpha)/dt = M alpha + saturable terms: hopping, detuning and bath damping gamma."""
-        return (-0.5 * self.gamma * np.eye(self.n_sites) - 1j * np.diag(self.detuning)
-                + 0.5j * self.adjacency)
+        return -0.5 * self.gamma * np.eye(self.n_sites) - 1j * np.diag(self.detuning) + 0.5j * self.adjacency
 
     def saturable_rates(self) -> tuple[np.ndarray, np.ndarray]:
         """Per site: signed bare rate (+Gamma_i at gain, -Gamma_e at loss, 0 elsewhere) and n0_ratio."""

@@ -81,8 +81,9 @@ def parameter_columns(net: Network, noise: bool = False, per_site: bool = True) 
     their ``n0_ratio_gain``, ``n0_ratio_loss``. Any further reservoir adds a column per site,
     ``gamma_i@K`` or ``gamma_e@K`` (1-based K); the unsuffixed columns are those of the first
     reservoir of each kind, so a table of several loss sites still plots against ``gamma_e``.
-    ``per_site=False`` leaves the per-site columns out (``reservoir_rate_columns``). ``noise``: add ``n0`` and ``n_th_over_n0``, which set the noise of the SDE and quantum
-    methods and do not enter the deterministic equations (amplitudes are scaled by sqrt(n0)).
+    ``per_site=False`` leaves the per-site columns out (``reservoir_rate_columns``). ``noise``: add
+    ``n0`` and ``n_th_over_n0``, which set the noise of the SDE and quantum methods and do not
+    enter the deterministic equations (amplitudes are scaled by sqrt(n0)).
     """
     gain, loss = net.gain[0], net.loss[0]
     cols = dict(n_sites=net.n_sites, gamma=net.gamma, nu=net.nu)

@@ -93,7 +93,8 @@ in the box and rho_k; views of the solver's solution, no copy) and computes with
     result.expect(op)             <O> = sum_k Tr(O_k rho_k); op is a Qobj or matrix on the box
                                   (qutip.tensor order), a product of local operators {site: matrix},
                                   or a callable (k, states) -> matrix of O on sector k
-    result.std(op)                sqrt(<O^2> - <O>^2) of a Hermitian O (O^2 restricted to sectors)
+    result.std(op)                sqrt(<O^2> - <O>^2) of a Hermitian O that conserves the total
+                                  number (then (O^2)_k = O_k O_k; others are refused)
     result.negativity_of(A, B)    negativity of sites A | B (default B: all other sites; any sites
                                   in neither are traced out); negativity == negativity_of([0], [N-1])
     result.density_matrix()       the whole rho as a qutip.Qobj (small truncations only)
@@ -117,13 +118,14 @@ from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk
 from .model import Network
 
 METHOD = "sector-resolved steady state: BiCGSTAB + symmetric block Gauss-Seidel over excitation-number sectors"
-DEFAULT_TOL = 1e-12      # ||A x - s w||_2 / |s| (Hilbert-Schmidt) below this
-DEFAULT_MAXITER = 5000   # preconditioner applications in all (BiCGSTAB takes 2 per iteration)
-FALLBACK = {"m": 10, "k": 5}   # GCROT(m, k) should BiCGSTAB break down or stall three times
+DEFAULT_TOL = 1e-12  # ||A x - s w||_2 / |s| (Hilbert-Schmidt) below this
+DEFAULT_MAXITER = 5000  # preconditioner applications in all (BiCGSTAB takes 2 per iteration)
+FALLBACK = {"m": 10, "k": 5}  # GCROT(m, k) should BiCGSTAB break down or stall three times
 
 
 # ---------------------------------------------------------------------------------------------
 # the truncated Fock space ordered by sectors
+
 
 @dataclass(frozen=True)
 class Sectors:
@@ -139,13 +141,13 @@ class Sectors:
     n_sites: int
     n_basis: int
     k_max: int
-    states: np.ndarray      # (n_states, n_sites) int64
-    bounds: np.ndarray      # (n_sectors + 1,)
-    flat: np.ndarray        # (n_states,) flat Fock index of each global index
-    position: np.ndarray    # (n_basis^n_sites,) index within the sector, by flat index
+    states: np.ndarray  # (n_states, n_sites) int64
+    bounds: np.ndarray  # (n_sectors + 1,)
+    flat: np.ndarray  # (n_states,) flat Fock index of each global index
+    position: np.ndarray  # (n_basis^n_sites,) index within the sector, by flat index
 
     @classmethod
-    def of(cls, n_sites: int, n_basis: int, k_max: int | None = None) -> "Sectors":
+    def of(cls, n_sites: int, n_basis: int, k_max: int | None = None) -> Sectors:
         if n_basis < 2:
             raise ValueError(f"n_basis must be >= 2, got {n_basis}")
         top = n_sites * (n_basis - 1)
@@ -162,7 +164,7 @@ class Sectors:
         bounds = np.searchsorted(total, np.arange(k_max + 2)).astype(np.int64)
         strides = n_basis ** np.arange(n_sites - 1, -1, -1, dtype=np.int64)
         flat = states @ strides
-        position = np.full(n_basis ** n_sites, -1, np.int64)
+        position = np.full(n_basis**n_sites, -1, np.int64)
         position[flat] = np.arange(flat.size) - bounds[total]
         return cls(n_sites, n_basis, k_max, states, bounds, flat, position)
 
@@ -195,11 +197,12 @@ def sector_dims(n_sites: int, n_basis: int, k_max: int | None = None) -> np.ndar
     d = np.ones(1, np.int64)
     for _ in range(n_sites):
         d = np.convolve(d, np.ones(n_basis, np.int64))
-    return d if k_max is None else d[:int(k_max) + 1]
+    return d if k_max is None else d[: int(k_max) + 1]
 
 
 # ---------------------------------------------------------------------------------------------
 # the master equation in sector form
+
 
 @dataclass(frozen=True)
 class QuantumModel:
@@ -215,22 +218,22 @@ class QuantumModel:
 
     net: Network
     sectors: Sectors
-    h_diag: np.ndarray          # (n_states,) complex
-    hop_ptr: np.ndarray         # CSR of the hopping -(g/2)(a_i^dag a_j + h.c.)
+    h_diag: np.ndarray  # (n_states,) complex
+    hop_ptr: np.ndarray  # CSR of the hopping -(g/2)(a_i^dag a_j + h.c.)
     hop_col: np.ndarray
     hop_val: np.ndarray
-    direction: np.ndarray       # (n_channels,) +1 / -1
-    site: np.ndarray            # (n_channels,)
-    kind: tuple                 # per channel: "gain", "loss", "thermal-", "thermal+"
-    source: np.ndarray          # (n_channels, n_states) int64
-    amplitude: np.ndarray       # (n_channels, n_states) float64, indexed by target
-    target: np.ndarray          # (n_channels, n_states) int64
-    amplitude_out: np.ndarray   # (n_channels, n_states) float64, indexed by source
-    n0_site: np.ndarray         # absolute n0_l per site (inf where no reservoir)
+    direction: np.ndarray  # (n_channels,) +1 / -1
+    site: np.ndarray  # (n_channels,)
+    kind: tuple  # per channel: "gain", "loss", "thermal-", "thermal+"
+    source: np.ndarray  # (n_channels, n_states) int64
+    amplitude: np.ndarray  # (n_channels, n_states) float64, indexed by target
+    target: np.ndarray  # (n_channels, n_states) int64
+    amplitude_out: np.ndarray  # (n_channels, n_states) float64, indexed by source
+    n0_site: np.ndarray  # absolute n0_l per site (inf where no reservoir)
     n_th: float
 
     @classmethod
-    def of(cls, net: Network, n_basis: int, k_max: int | None = None) -> "QuantumModel":
+    def of(cls, net: Network, n_basis: int, k_max: int | None = None) -> QuantumModel:
         sec = Sectors.of(net.n_sites, int(n_basis), k_max)
         st, nb = sec.states, sec.n_basis
         n_states = st.shape[0]
@@ -290,9 +293,23 @@ class QuantumModel:
         order = np.lexsort((cols, rows))
         rows, cols, vals = rows[order], cols[order], vals[order]
         ptr = np.searchsorted(rows, np.arange(n_states + 1)).astype(np.int64)
-        return cls(net, sec, h_diag, ptr, cols.astype(np.int64), vals.astype(float),
-                   np.array([c[1] for c in channels], np.int64), np.array([c[0] for c in channels], np.int64),
-                   tuple(c[2] for c in channels), source, amp_in, target, amp_out, n0_site, n_th)
+        return cls(
+            net,
+            sec,
+            h_diag,
+            ptr,
+            cols.astype(np.int64),
+            vals.astype(float),
+            np.array([c[1] for c in channels], np.int64),
+            np.array([c[0] for c in channels], np.int64),
+            tuple(c[2] for c in channels),
+            source,
+            amp_in,
+            target,
+            amp_out,
+            n0_site,
+            n_th,
+        )
 
     def hamiltonian(self, k: int) -> np.ndarray:
         """Dense H_k = H - (i/2) sum_c L_c^dag L_c on sector k (dim(k) x dim(k), complex)."""
@@ -311,24 +328,39 @@ class QuantumModel:
         st = sec.states[lo:hi]
         out = np.zeros((hi - lo, hi - lo), np.complex128)
         nb = sec.n_basis
-        ok = (st[:, i] > 0) & (st[:, j] < nb - 1)      # a_j^dag a_i |s> = sqrt(n_i (n_j+1)) |s - e_i + e_j>
+        ok = (st[:, i] > 0) & (st[:, j] < nb - 1)  # a_j^dag a_i |s> = sqrt(n_i (n_j+1)) |s - e_i + e_j>
         src = np.nonzero(ok)[0]
         shift = np.zeros(self.net.n_sites, np.int64)
         shift[i], shift[j] = -1, 1
         tgt = sec.index(st[src] + shift) - lo
         val = 0.5j * np.sqrt(st[src, i] * (st[src, j] + 1.0))
         out[tgt, src] += val
-        out[src, tgt] += np.conj(val)                   # the h.c. part: -i/2 a_i^dag a_j
+        out[src, tgt] += np.conj(val)  # the h.c. part: -i/2 a_i^dag a_j
         return out
 
     def memory_bytes(self) -> int:
-        return int(sum(a.nbytes for a in (self.sectors.states, self.sectors.position, self.h_diag, self.hop_ptr,
-                                          self.hop_col, self.hop_val, self.source, self.amplitude, self.target,
-                                          self.amplitude_out)))
+        return int(
+            sum(
+                a.nbytes
+                for a in (
+                    self.sectors.states,
+                    self.sectors.position,
+                    self.h_diag,
+                    self.hop_ptr,
+                    self.hop_col,
+                    self.hop_val,
+                    self.source,
+                    self.amplitude,
+                    self.target,
+                    self.amplitude_out,
+                )
+            )
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # compiled kernels of the steady-state solver (blocks stored flat, sector k at off2[k], row-major)
+
 
 @njit(cache=True, nogil=True)
 def _real_to_complex(xr, xc, bounds, off2):
@@ -439,13 +471,13 @@ def _solve_l0(y, k, bounds, off2, V, Vi, den):
     """L0_k^{-1} y for a Hermitian d x d block y: V [(Vi y Vi^dag) o den] V^dag (four products)."""
     d = bounds[k + 1] - bounds[k]
     o = off2[k]
-    v = V[o:o + d * d].reshape(d, d)
-    vi = Vi[o:o + d * d].reshape(d, d)
-    dn = den[o:o + d * d].reshape(d, d)
-    p = _mm(vi, y)                                       # Vi y
+    v = V[o : o + d * d].reshape(d, d)
+    vi = Vi[o : o + d * d].reshape(d, d)
+    dn = den[o : o + d * d].reshape(d, d)
+    p = _mm(vi, y)  # Vi y
     t = _mm(vi, np.ascontiguousarray(np.conj(p.T))) * dn  # Vi (Vi y)^dag = Vi y Vi^dag (y Hermitian)
-    q = _mm(v, t)                                        # V X~
-    return _mm(v, np.ascontiguousarray(np.conj(q.T)))    # V (V X~)^dag = V X~ V^dag (X~ Hermitian)
+    q = _mm(v, t)  # V X~
+    return _mm(v, np.ascontiguousarray(np.conj(q.T)))  # V (V X~)^dag = V X~ V^dag (X~ Hermitian)
 
 
 @njit(cache=True, nogil=True)
@@ -454,20 +486,21 @@ def _sgs(vc, out, work, bounds, off2, direction, source, amplitude, V, Vi, den):
     n_sec = bounds.size - 1
     work[:] = vc
     out[:] = 0.0
-    for k in range(n_sec):               # (D + E) z = v; work_k <- v_k - E z = D z, out_k <- z_k
+    for k in range(n_sec):  # (D + E) z = v; work_k <- v_k - E z = D z, out_k <- z_k
         _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, 1)
         d = bounds[k + 1] - bounds[k]
         o = off2[k]
-        out[o:o + d * d] = _solve_l0(work[o:o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
-    for k in range(n_sec - 1, -1, -1):   # (D + F) x = D z
+        out[o : o + d * d] = _solve_l0(work[o : o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
+    for k in range(n_sec - 1, -1, -1):  # (D + F) x = D z
         _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, -1)
         d = bounds[k + 1] - bounds[k]
         o = off2[k]
-        out[o:o + d * d] = _solve_l0(work[o:o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
+        out[o : o + d * d] = _solve_l0(work[o : o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
 
 
 # ---------------------------------------------------------------------------------------------
 # the steady state
+
 
 @dataclass(frozen=True)
 class QuantumSteadyState:
@@ -478,27 +511,31 @@ class QuantumSteadyState:
     Tr rho_k. ``residual`` = ||L rho||_2 (Hilbert-Schmidt) of the returned state, ``trace_error``
     = |Tr rho - 1|; ``condition`` = the largest condition number of the eigenvector matrices of
     the H_k (it only affects the speed of the solver, not its answer).
+
+    The state itself: ``blocks`` (SectorBlock per sector: k, its Fock states, their flat indices
+    in the box, rho_k) over the basis ``sectors``; ``expect``, ``std``, ``negativity_of`` and
+    ``density_matrix`` compute with it (module docstring, "Computing with the state").
     """
 
     net: Network
     n_basis: int
     edges: np.ndarray
-    J_mean: np.ndarray              # <J>/(g n0)
-    J_std: np.ndarray               # Delta J/(g n0)
-    occupation: np.ndarray          # <a^dag a>/n0
-    Gbar_mean: float                # <sum_loss Gamma_e f^2(n) - sum_gain Gamma_i f^2(n)>
-    negativity: float               # of the end sites 0 and N-1
-    leak: np.ndarray                # population of the top Fock state n_basis - 1, per site
-    leak_total: float               # population of the top sector k_max
-    k_max: int                      # total-number cap (n_sites (n_basis - 1): none)
-    J_mean_quanta: np.ndarray       # <J>/g
+    J_mean: np.ndarray  # <J>/(g n0)
+    J_std: np.ndarray  # Delta J/(g n0)
+    occupation: np.ndarray  # <a^dag a>/n0
+    Gbar_mean: float  # <sum_loss Gamma_e f^2(n) - sum_gain Gamma_i f^2(n)>
+    negativity: float  # of the end sites 0 and N-1
+    leak: np.ndarray  # population of the top Fock state n_basis - 1, per site
+    leak_total: float  # population of the top sector k_max
+    k_max: int  # total-number cap (n_sites (n_basis - 1): none)
+    J_mean_quanta: np.ndarray  # <J>/g
     J_std_quanta: np.ndarray
-    occupation_quanta: np.ndarray   # <a^dag a>
+    occupation_quanta: np.ndarray  # <a^dag a>
     sector_population: np.ndarray
     n_sectors: int
     unknowns: int
-    iterations: int                 # preconditioner applications (BiCGSTAB: 2 per iteration)
-    solver: str                     # "bicgstab", "bicgstab x2" (restarted), ... "+gcrotmk" (fallback)
+    iterations: int  # preconditioner applications (BiCGSTAB: 2 per iteration)
+    solver: str  # "bicgstab", "bicgstab x2" (restarted), ... "+gcrotmk" (fallback)
     residual: float
     trace_error: float
     condition: float
@@ -523,7 +560,7 @@ class QuantumSteadyState:
         """rho on the whole box as a qutip.Qobj (dims [[n_basis] * N] * 2; zero above k_max)."""
         import qutip
 
-        n = self.sectors.n_basis ** self.sectors.n_sites
+        n = self.sectors.n_basis**self.sectors.n_sites
         full = np.zeros((n, n), np.complex128)
         for b in self.blocks:
             full[np.ix_(b.index, b.index)] = b.rho
@@ -534,9 +571,9 @@ class SectorBlock(NamedTuple):
     """The steady state's block on sector k (k quanta in all)."""
 
     k: int
-    states: np.ndarray   # (dim, n_sites) occupations; rows and columns of rho in this order
-    index: np.ndarray    # (dim,) flat index of each state in the box (qutip.tensor order, site 0 slowest)
-    rho: np.ndarray      # (dim, dim) Hermitian; its trace is the population of the sector
+    states: np.ndarray  # (dim, n_sites) occupations; rows and columns of rho in this order
+    index: np.ndarray  # (dim,) flat index of each state in the box (qutip.tensor order, site 0 slowest)
+    rho: np.ndarray  # (dim, dim) Hermitian; its trace is the population of the sector
 
 
 def exact_memory_bytes(n_sites: int, n_basis: int, k_max: int | None = None) -> int:
@@ -552,14 +589,21 @@ def exact_memory_bytes(n_sites: int, n_basis: int, k_max: int | None = None) -> 
     """
     dims = sector_dims(n_sites, n_basis, k_max)
     u = int(np.sum(dims.astype(np.int64) ** 2))
-    n_states = n_basis ** n_sites   # the position table spans the whole box
+    n_states = n_basis**n_sites  # the position table spans the whole box
     channels = 2 * n_sites + 2
     dense_eig = int(np.max(dims)) ** 2 * 16 * 6
     return int(1.1 * (40 * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200e6))
 
 
-def exact_steady_state(net: Network, n_basis: int, *, k_max: int | None = None, tol: float = DEFAULT_TOL,
-                       maxiter: int = DEFAULT_MAXITER, leak_bound: float | None = None) -> QuantumSteadyState:
+def exact_steady_state(
+    net: Network,
+    n_basis: int,
+    *,
+    k_max: int | None = None,
+    tol: float = DEFAULT_TOL,
+    maxiter: int = DEFAULT_MAXITER,
+    leak_bound: float | None = None,
+) -> QuantumSteadyState:
     """Steady state of eq. (1) for ``net`` with n_basis Fock states per site and at most k_max
     quanta in all (default: no cap beyond the box); see the module docstring.
 
@@ -588,20 +632,24 @@ def check_leak(result, bound: float):
     leak = np.asarray(result.leak, float)
     total = float(result.leak_total)
     net = result.net
-    where = (f"n_basis = {result.n_basis}, k_max = {result.k_max}, n0 = {net.n0:g}, "
-             f"gain = {[(r.site, r.rate, r.n0_ratio) for r in net.gain]}, "
-             f"loss = {[(r.site, r.rate, r.n0_ratio) for r in net.loss]}, gamma = {net.gamma:g}, "
-             f"n_th_over_n0 = {net.n_th_over_n0:g}, nu = {net.nu:g}, n_sites = {net.n_sites}")
+    where = (
+        f"n_basis = {result.n_basis}, k_max = {result.k_max}, n0 = {net.n0:g}, "
+        f"gain = {[(r.site, r.rate, r.n0_ratio) for r in net.gain]}, "
+        f"loss = {[(r.site, r.rate, r.n0_ratio) for r in net.loss]}, gamma = {net.gamma:g}, "
+        f"n_th_over_n0 = {net.n_th_over_n0:g}, nu = {net.nu:g}, n_sites = {net.n_sites}"
+    )
     if not np.all(np.isfinite(leak)) or np.max(leak) > bound:
         worst = int(np.nanargmax(np.where(np.isfinite(leak), leak, np.inf)))
         raise ValueError(
             f"Fock truncation too small: population of the top state |{result.n_basis - 1}> at site {worst} is "
             f"{leak[worst]:.3g} > bound {bound:.3g} (per site: {np.array2string(leak, precision=3)}), for "
-            f"{where}; raise n_basis")
+            f"{where}; raise n_basis"
+        )
     if not total <= bound:
         raise ValueError(
             f"Fock truncation too small: population of the top sector (k_max = {result.k_max} quanta in all) is "
-            f"{total:.3g} > bound {bound:.3g}, for {where}; raise k_max")
+            f"{total:.3g} > bound {bound:.3g}, for {where}; raise k_max"
+        )
     return result
 
 
@@ -622,9 +670,9 @@ def _eigen(model: QuantumModel):
             raise ValueError(f"sector {k} has a non-decaying state: the network needs gain, loss or gamma > 0")
         vi = np.linalg.inv(v)
         cond = max(cond, float(np.linalg.norm(v, 2) * np.linalg.norm(vi, 2)) if d > 1 else 1.0)
-        V[off2[k]:off2[k + 1]] = v.ravel()
-        Vi[off2[k]:off2[k + 1]] = vi.ravel()
-        den[off2[k]:off2[k + 1]] = (1j / gap).ravel()
+        V[off2[k] : off2[k + 1]] = v.ravel()
+        Vi[off2[k] : off2[k + 1]] = vi.ravel()
+        den[off2[k] : off2[k + 1]] = (1j / gap).ravel()
     return off2, V, Vi, den, cond
 
 
@@ -639,8 +687,17 @@ def _solve(model: QuantumModel, tol: float, maxiter: int):
     diag = np.concatenate([off2[k] + np.arange(d) * (d + 1) for k, d in enumerate(sec.dims)])
     w = np.zeros(n)
     w[0] = 1.0  # |vac><vac| (sector 0 is the 1 x 1 vacuum block)
-    L_args = (bounds, off2, model.h_diag, model.hop_ptr, model.hop_col, model.hop_val, model.direction,
-              model.source, model.amplitude)
+    L_args = (
+        bounds,
+        off2,
+        model.h_diag,
+        model.hop_ptr,
+        model.hop_col,
+        model.hop_val,
+        model.direction,
+        model.source,
+        model.amplitude,
+    )
     M_args = (bounds, off2, model.direction, model.source, model.amplitude, V, Vi, den)
     shift = [1.0]
     count = [0]
@@ -690,11 +747,18 @@ def _solve(model: QuantumModel, tol: float, maxiter: int):
             f"exact_steady_state: the linear solver ({solver}) reached ||A x - s w||/|s| = {res / abs(shift[0]):.3g} "
             f"> tol = {tol:.3g} after {count[0]} preconditioner applications (n_basis = {sec.n_basis}, "
             f"n0 = {model.net.n0:g}, gain = {[(r.site, r.rate) for r in model.net.gain]}, "
-            f"loss = {[(r.site, r.rate) for r in model.net.loss]}, gamma = {model.net.gamma:g}); raise maxiter")
+            f"loss = {[(r.site, r.rate) for r in model.net.loss]}, gamma = {model.net.gamma:g}); raise maxiter"
+        )
     x /= x[diag].sum()  # Tr x = 1 up to the tolerance; exactly, for the returned state
     residual = float(np.linalg.norm(apply_l(x)))  # ||L rho||_HS
-    return _blocks_complex(x, bounds, off2), {"off2": off2, "iterations": count[0], "residual": residual,
-                                              "cond": cond, "unknowns": n, "solver": solver}
+    return _blocks_complex(x, bounds, off2), {
+        "off2": off2,
+        "iterations": count[0],
+        "residual": residual,
+        "cond": cond,
+        "unknowns": n,
+        "solver": solver,
+    }
 
 
 def _blocks_complex(x, bounds, off2):
@@ -710,14 +774,16 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     dims = sec.dims
     nb = sec.n_basis
     m = len(net.edges)
-    blocks = [rho[off2[k]:off2[k + 1]].reshape(d, d) for k, d in enumerate(dims)]   # views, no copy
-    sector_blocks = tuple(SectorBlock(k, sec.states[sec.bounds[k]:sec.bounds[k + 1]],
-                                      sec.flat[sec.bounds[k]:sec.bounds[k + 1]], b) for k, b in enumerate(blocks))
-    pops = np.concatenate([np.real(np.diag(b)) for b in blocks])   # by global index
+    blocks = [rho[off2[k] : off2[k + 1]].reshape(d, d) for k, d in enumerate(dims)]  # views, no copy
+    sector_blocks = tuple(
+        SectorBlock(k, sec.states[sec.bounds[k] : sec.bounds[k + 1]], sec.flat[sec.bounds[k] : sec.bounds[k + 1]], b)
+        for k, b in enumerate(blocks)
+    )
+    pops = np.concatenate([np.real(np.diag(b)) for b in blocks])  # by global index
     st = sec.states
     occ = pops @ st
     leak = np.array([pops[st[:, l] == nb - 1].sum() for l in range(net.n_sites)])
-    sec_pop = np.array([pops[sec.bounds[k]:sec.bounds[k + 1]].sum() for k in range(sec.n_sectors)])
+    sec_pop = np.array([pops[sec.bounds[k] : sec.bounds[k + 1]].sum() for k in range(sec.n_sectors)])
     leak_total = float(sec_pop[-1]) if sec.capped else 0.0  # uncapped: the all-top state, inside leak
     jm = np.zeros(m)
     j2 = np.zeros(m)
@@ -728,19 +794,40 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     for r, s in [(r, +1.0) for r in net.loss] + [(r, -1.0) for r in net.gain]:
         f2 = (1.0 + st[:, r.site] / (net.n0 * r.n0_ratio)) ** (-float(net.nu))
         gbar += s * r.rate * float(pops @ f2)
-    dj = np.sqrt(np.maximum(j2 - jm ** 2, 0.0))
+    dj = np.sqrt(np.maximum(j2 - jm**2, 0.0))
     n0 = float(net.n0)
     return QuantumSteadyState(
-        net=net, n_basis=nb, edges=net.edge_array, J_mean=jm / n0, J_std=dj / n0, occupation=occ / n0,
-        Gbar_mean=gbar, negativity=negativity(sec, blocks), leak=leak, leak_total=leak_total, k_max=sec.k_max,
-        J_mean_quanta=jm, J_std_quanta=dj,
-        occupation_quanta=occ, sector_population=sec_pop, n_sectors=sec.n_sectors, unknowns=info["unknowns"],
-        iterations=info["iterations"], solver=info["solver"], residual=info["residual"], trace_error=abs(float(pops.sum()) - 1.0),
-        condition=info["cond"], wall_time=wall, sectors=sec, blocks=sector_blocks)
+        net=net,
+        n_basis=nb,
+        edges=net.edge_array,
+        J_mean=jm / n0,
+        J_std=dj / n0,
+        occupation=occ / n0,
+        Gbar_mean=gbar,
+        negativity=negativity(sec, blocks),
+        leak=leak,
+        leak_total=leak_total,
+        k_max=sec.k_max,
+        J_mean_quanta=jm,
+        J_std_quanta=dj,
+        occupation_quanta=occ,
+        sector_population=sec_pop,
+        n_sectors=sec.n_sectors,
+        unknowns=info["unknowns"],
+        iterations=info["iterations"],
+        solver=info["solver"],
+        residual=info["residual"],
+        trace_error=abs(float(pops.sum()) - 1.0),
+        condition=info["cond"],
+        wall_time=wall,
+        sectors=sec,
+        blocks=sector_blocks,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # expectation values and entanglement from the sector blocks
+
 
 def _sector_op(sec: Sectors, op):
     """op as a function (k, states) -> dense matrix of O on sector k's states (rows: bras), and
@@ -752,35 +839,38 @@ def _sector_op(sec: Sectors, op):
         for l, o in op.items():
             o = np.asarray(o.full() if hasattr(o, "full") else o, np.complex128)
             if not 0 <= int(l) < n or o.shape != (nb, nb):
-                raise ValueError(f"local operator on site {l}: need a site in 0..{n - 1} and shape ({nb}, {nb}), "
-                                 f"got {o.shape}")
+                raise ValueError(
+                    f"local operator on site {l}: need a site in 0..{n - 1} and shape ({nb}, {nb}), got {o.shape}"
+                )
             local[int(l)] = o
-            changes = set(np.subtract(*np.nonzero(o)).tolist())   # n_out - n_in of its matrix elements
+            changes = set(np.subtract(*np.nonzero(o)).tolist())  # n_out - n_in of its matrix elements
             shifts.append(changes.pop() if len(changes) == 1 else (0 if not changes else None))  # None: several
 
         def product(k, st):
             out = np.ones((st.shape[0],) * 2, np.complex128)
-            for l in range(n):   # <s|O|s'> = prod_l <s_l|O_l|s'_l>, O_l = 1 off the dict
+            for l in range(n):  # <s|O|s'> = prod_l <s_l|O_l|s'_l>, O_l = 1 off the dict
                 col = st[:, l]
                 out = out * (local[l][np.ix_(col, col)] if l in local else col[:, None] == col[None, :])
             return out
+
         return product, None not in shifts and sum(shifts) == 0
     if hasattr(op, "dims") and hasattr(op, "full"):  # a qutip.Qobj (itself callable: test it first)
-        if op.dims != [[nb] * n, [nb] * n]:
-            raise ValueError(f"Qobj dims {op.dims}, expected {[[nb] * n, [nb] * n]} (the whole box)")
+        if op.dims not in ([[nb] * n] * 2, [[nb**n]] * 2):
+            raise ValueError(f"Qobj dims {op.dims}, expected {[[nb] * n] * 2} (the whole box)")
         op = op.to("csr").data_as("csr_matrix")
     elif callable(op):
         return op, True
     full = sparse.csr_array(op) if sparse.issparse(op) else np.asarray(op)
-    if full.shape != (nb ** n,) * 2:
-        raise ValueError(f"operator of shape {full.shape}, expected {(nb ** n,) * 2} (the whole box, qutip.tensor order)")
-    total = np.indices((nb,) * n).reshape(n, -1).sum(axis=0)     # quanta of each box state
+    if full.shape != (nb**n,) * 2:
+        raise ValueError(f"operator of shape {full.shape}, expected {(nb**n,) * 2} (the whole box, qutip.tensor order)")
+    total = np.indices((nb,) * n).reshape(n, -1).sum(axis=0)  # quanta of each box state
     rows, cols = full.nonzero()
     conserving = bool(np.all(total[rows] == total[cols]))
 
     def restricted(k, st):
         idx = st @ sec.strides
         return full[idx][:, idx].toarray() if sparse.issparse(full) else full[np.ix_(idx, idx)]
+
     return restricted, conserving
 
 
@@ -808,8 +898,9 @@ def expectation(sec: Sectors, blocks, op):
     ``op`` is one of
       - a qutip.Qobj, numpy array or scipy sparse matrix on the whole box (n_basis^N states,
         qutip.tensor order: site 0 slowest), e.g. ``qt.tensor(a.dag(), a)``;
-      - a product of local operators as a dict {site: n_basis x n_basis matrix or Qobj},
-        identity on the other sites, e.g. ``{0: a.dag(), 1: a}`` for a_0^dag a_1 (sites from 0);
+      - a product of local operators as a dict {site: n_basis x n_basis matrix or Qobj} (one
+        per site: multiply a site's factors first), identity on the other sites, e.g.
+        ``{0: a.dag(), 1: a}`` for a_0^dag a_1 (sites from 0), ``{0: a.dag() * a}`` for n_0;
       - a callable ``op(k, states)`` returning O's matrix on sector k, whose Fock states are the
         rows of ``states`` (dim x N) — for large truncations, where the box is too big to hold.
     Returns a float if every O_k is exactly Hermitian, else a complex number.
@@ -828,7 +919,7 @@ def standard_deviation(sec: Sectors, blocks, op) -> float:
     m1, m2, hermitian = _moments(blocks, op_k, True)
     if not hermitian:
         raise ValueError("standard_deviation needs a Hermitian operator")
-    return float(np.sqrt(max(m2.real - m1.real ** 2, 0.0)))
+    return float(np.sqrt(max(m2.real - m1.real**2, 0.0)))
 
 
 def reduced_blocks(sec: Sectors, blocks: list[np.ndarray], sites) -> tuple[Sectors, list[np.ndarray]]:
@@ -842,7 +933,7 @@ def reduced_blocks(sec: Sectors, blocks: list[np.ndarray], sites) -> tuple[Secto
     out = [np.zeros((d, d), np.complex128) for d in sub.dims]
     rest_strides = nb ** np.arange(len(rest) - 1, -1, -1, dtype=np.int64)
     for k, b in enumerate(blocks):
-        st = sec.states[sec.bounds[k]:sec.bounds[k + 1]]
+        st = sec.states[sec.bounds[k] : sec.bounds[k + 1]]
         total = st[:, keep].sum(axis=1)
         # states that share the traced-out occupations are summed over; group them (the key also
         # fixes the kept sites' total, and with it the reduced sector)
@@ -872,7 +963,7 @@ def bipartite_negativity(sec: Sectors, blocks: list[np.ndarray], sites_a, sites_
     sub, red = reduced_blocks(sec, blocks, both)
     flat = np.concatenate([r.ravel() for r in red])
     dim = sub.dims
-    off = np.concatenate([[0], np.cumsum(dim ** 2)])
+    off = np.concatenate([[0], np.cumsum(dim**2)])
     part_a, part_b = Sectors.of(len(a), nb), Sectors.of(len(b), nb)
     # flat index of a state of A u B = (its A part's share) + (its B part's share)
     fa = part_a.states @ sub.strides[[both.index(l) for l in a]]
@@ -880,14 +971,18 @@ def bipartite_negativity(sec: Sectors, blocks: list[np.ndarray], sites_a, sites_
     n_a, n_b = part_a.states.sum(axis=1), part_b.states.sum(axis=1)
     total = 0.0
     for dd in range(-len(b) * (nb - 1), len(a) * (nb - 1) + 1):
-        pairs = [(np.repeat(np.arange(part_a.bounds[m], part_a.bounds[m + 1]), part_b.dims[m - dd]),
-                  np.tile(np.arange(part_b.bounds[m - dd], part_b.bounds[m - dd + 1]), part_a.dims[m]))
-                 for m in range(max(0, dd), min(part_a.n_sectors - 1, part_b.n_sectors - 1 + dd) + 1)]
+        pairs = [
+            (
+                np.repeat(np.arange(part_a.bounds[m], part_a.bounds[m + 1]), part_b.dims[m - dd]),
+                np.tile(np.arange(part_b.bounds[m - dd], part_b.bounds[m - dd + 1]), part_a.dims[m]),
+            )
+            for m in range(max(0, dd), min(part_a.n_sectors - 1, part_b.n_sectors - 1 + dd) + 1)
+        ]
         ia = np.concatenate([p[0] for p in pairs])
         ib = np.concatenate([p[1] for p in pairs])
         s = n_a[ia][:, None] + n_b[ib][None, :]
-        row = sub.position[fa[ia][:, None] + fb[ib][None, :]]     # (a_p, b_q): reduced sector s[p, q]
-        sig = flat[off[s] + row * dim[s] + row.T]                  # column (a_q, b_p): the same sector
+        row = sub.position[fa[ia][:, None] + fb[ib][None, :]]  # (a_p, b_q): reduced sector s[p, q]
+        sig = flat[off[s] + row * dim[s] + row.T]  # column (a_q, b_p): the same sector
         ev = np.linalg.eigvalsh(0.5 * (sig + sig.conj().T))
         total -= ev[ev < 0].sum()
     return float(total)

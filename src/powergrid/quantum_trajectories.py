@@ -38,31 +38,28 @@ truncation (n_basis per site, optionally k_max in all) is that of ``powergrid.qu
 propagators of all kept sectors are stored, but a step costs dim(K)^2 only for the sector K the
 trajectory is in, so the cost follows the occupations actually reached, not the box.
 
-Ensembles and random numbers: exactly as ``powergrid.sde``: trajectory k draws from
-``default_rng(SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (k,)))``; each trajectory has
-its own generator and accumulators and is advanced by one thread at a time, so the numbers do not
-depend on ``threads``, ``block_steps`` or chunking (``first_trajectory`` + ``merge``). Random
-numbers, in this order: the first threshold r; at every jump one uniform for the channel and one
-for the next threshold. Statistics: ``powergrid.sde.ensemble_statistics`` (standard errors from
-the spread of per-trajectory time means; jackknife over trajectories for Delta J).
+Ensembles: seeds, chunks (``first_trajectory`` + ``merge``), blocks and threads as in
+``powergrid.trajectory_ensemble`` (shared with ``powergrid.sde``): each trajectory has its own
+generator and accumulators and is advanced by one thread at a time, so the numbers do not depend
+on ``threads``, ``block_steps`` or chunking. Random numbers, in this order: the first threshold r;
+at every jump one uniform for the channel and one for the next threshold. Statistics:
+``trajectory_ensemble.ensemble_statistics`` (standard errors from the spread of per-trajectory time
+means; jackknife over trajectories for Delta J).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import scipy.linalg
 from numba import njit
 
 from .model import Network
 from .quantum import QuantumModel, sector_dims
-from .sde import ensemble_statistics, trajectory_seeds
+from .trajectory_ensemble import TrajectoryEnsemble, ensemble_statistics, merged_fields
 
 DEFAULT_DT = 0.05        # 1/g: sampling step; jump times resolved to DEFAULT_DT / 2**DEFAULT_LEVELS
 DEFAULT_LEVELS = 5
@@ -117,19 +114,14 @@ class QuantumTrajectoryResult:
     def merge(cls, parts: Sequence["QuantumTrajectoryResult"]) -> "QuantumTrajectoryResult":
         """Join chunks of one ensemble (same network, truncation, dt, levels and times)."""
         first = parts[0]
-        for p in parts[1:]:
-            if (p.net != first.net or p.n_basis != first.n_basis or p.k_max != first.k_max or p.dt != first.dt
-                    or p.levels != first.levels
-                    or p.n_steps_transient != first.n_steps_transient
-                    or p.n_steps_average != first.n_steps_average):
-                raise ValueError("can only merge chunks of the same network, n_basis, k_max, dt, levels, "
-                                 "t_transient and t_average")
-        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        f = merged_fields(parts, ("net", "n_basis", "k_max", "dt", "levels", "n_steps_transient", "n_steps_average"),
+                          ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak",
+                           "traj_leak_total", "traj_Gbar", "traj_jumps", "final_sector"),
+                          "network, n_basis, k_max, dt, levels, t_transient and t_average")
         return _assemble(first.net, first.n_basis, first.k_max, first.dt, first.levels, first.n_steps_transient,
-                         first.n_steps_average, cat("trajectories"), cat("traj_J_mean"), cat("traj_J2_mean"),
-                         cat("traj_occupation"), cat("traj_leak"), cat("traj_leak_total"), cat("traj_Gbar"),
-                         cat("traj_jumps"),
-                         first.channels, cat("final_sector"), sum(p.wall_time for p in parts),
+                         first.n_steps_average, f["trajectories"], f["traj_J_mean"], f["traj_J2_mean"],
+                         f["traj_occupation"], f["traj_leak"], f["traj_leak_total"], f["traj_Gbar"],
+                         f["traj_jumps"], first.channels, f["final_sector"], sum(p.wall_time for p in parts),
                          max(p.threads for p in parts))
 
 
@@ -373,27 +365,11 @@ def run_trajectories(net: Network, n_basis: int, *, k_max: int | None = None, dt
     (default: the vacuum). ``progress(fraction)`` is called after every ``block_steps`` steps of
     all trajectories; ``threads``: worker threads (default numba's), results do not depend on it.
     """
-    if isinstance(seed, np.random.SeedSequence):
-        if n_traj is None or int(n_traj) < 1:
-            raise ValueError(f"n_traj must be >= 1, got {n_traj!r}")
-        seeds = trajectory_seeds(seed, int(first_trajectory), int(n_traj))
-        ids = np.arange(first_trajectory, first_trajectory + int(n_traj), dtype=np.int64)
-    else:
-        seeds = list(seed)
-        if n_traj is not None and n_traj != len(seeds):
-            raise ValueError(f"n_traj = {n_traj} but {len(seeds)} seed sequences were given")
-        if not seeds or not all(isinstance(s, np.random.SeedSequence) for s in seeds):
-            raise ValueError("seed must be a SeedSequence or a non-empty sequence of them")
-        ids = np.arange(len(seeds), dtype=np.int64)
-    if not (math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
-    if not (t_transient >= 0 and t_average > 0):
-        raise ValueError(f"need t_transient >= 0 and t_average > 0, got {t_transient!r}, {t_average!r}")
+    ens = TrajectoryEnsemble.of(seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps)
     levels = int(levels)
     if levels < 0:
         raise ValueError(f"levels must be >= 0, got {levels}")
-    n_tr = int(round(t_transient / dt))
-    n_av = max(1, int(round(t_average / dt)))
+    n_tr, n_av = ens.n_transient, ens.n_average
     n_basis = int(n_basis)
     n, m = net.n_sites, len(net.edges)
     start = tuple(int(s) for s in (start if start is not None else (0,) * n))
@@ -407,12 +383,10 @@ def run_trajectories(net: Network, n_basis: int, *, k_max: int | None = None, dt
     sec_states = plan.occ[lo:plan.bounds[k0 + 1]].astype(np.int64)
     pos0 = int(np.nonzero(np.all(sec_states == st, axis=1))[0][0])
     dmax = int(np.max(np.diff(plan.bounds)))
-    n_traj = len(seeds)
     n_ch = plan.direction.size
 
-    gens = [np.random.default_rng(s) for s in seeds]
     trajs = []
-    for g in gens:
+    for g in ens.generators():
         psi = np.zeros(dmax, np.complex128)
         psi[pos0] = 1.0
         state = np.array([float(k0), g.random()])
@@ -422,34 +396,14 @@ def run_trajectories(net: Network, n_basis: int, *, k_max: int | None = None, dt
     args = (levels, plan.bounds, plan.off2, plan.U, plan.direction, plan.target, plan.amplitude, plan.cur_ptr,
             plan.cur_col, plan.cur_val, plan.occ, plan.top, plan.gbar, plan.k_cap)
 
-    def advance(t, n_steps, accumulate):
+    def advance(j, first_step, n_steps, accumulate):
+        t = trajs[j]
         _trajectory(t["gen"], t["psi"], t["tmp"], t["state"], n_steps, accumulate, *args, t["j"], t["j2"],
                     t["occ"], t["top"], t["g"], t["jumps"])
 
-    threads = max(1, int(threads or numba.get_num_threads()))
-    block_steps = max(1, int(block_steps))
-    blocks = []
-    for a_, b_, acc in ((0, n_tr, False), (n_tr, n_tr + n_av, True)):
-        for a in range(a_, b_, block_steps):
-            blocks.append((min(block_steps, b_ - a), acc, a + min(block_steps, b_ - a)))
-    total = n_tr + n_av
-    t0 = time.perf_counter()
-    pool = ThreadPoolExecutor(max_workers=min(threads, n_traj)) if threads > 1 and n_traj > 1 else None
-    try:
-        for length, acc, done in blocks:
-            if pool is None:
-                for t in trajs:
-                    advance(t, length, acc)
-            else:
-                list(pool.map(advance, trajs, [length] * len(trajs), [acc] * len(trajs)))
-            if progress is not None:
-                progress(done / total)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    wall = time.perf_counter() - t0
+    wall = ens.run(len(trajs), advance, progress)
     stack = lambda key: np.array([t[key] for t in trajs]) / n_av  # noqa: E731
-    return _assemble(net, n_basis, plan.k_max, float(dt), levels, n_tr, n_av, ids, stack("j"), stack("j2"),
+    return _assemble(net, n_basis, plan.k_max, float(dt), levels, n_tr, n_av, ens.ids, stack("j"), stack("j2"),
                      stack("occ"), stack("top"), stack("g")[:, 1], stack("g")[:, 0],
                      np.array([t["jumps"] for t in trajs]), plan.channels,
-                     np.array([int(t["state"][0]) for t in trajs], np.int64), wall, threads)
+                     np.array([int(t["state"][0]) for t in trajs], np.int64), wall, ens.threads)

@@ -30,21 +30,21 @@ DIRECTIONS = ("radial", "tangential")
 
 @dataclass(frozen=True)
 class RelaxationOptions:
-    kick: float = 0.1          # |delta alpha_1| in units of sqrt(n0)
-    dt: float = 0.01           # RK4 step (1/g): |alpha_1|^2 of a rotating state must hold to << 1e-8
-    hi: float = 1e-5           # upper threshold on |delta |alpha_1|^2| (units of n0)
-    lo: float = 1e-8           # lower threshold
-    t_max: float = 2e5         # give up (tau_r = nan) if the deviation is not below lo by then
-    chunk: float = 200.0       # integration time between checks (1/g)
+    kick: float = 0.1  # |delta alpha_1| in units of sqrt(n0)
+    dt: float = 0.01  # RK4 step (1/g): |alpha_1|^2 of a rotating state must hold to << 1e-8
+    hi: float = 1e-5  # upper threshold on |delta |alpha_1|^2| (units of n0)
+    lo: float = 1e-8  # lower threshold
+    t_max: float = 2e5  # give up (tau_r = nan) if the deviation is not below lo by then
+    chunk: float = 200.0  # integration time between checks (1/g)
 
 
 @dataclass(frozen=True)
 class Relaxation:
-    tau: float            # (t_lo - t_hi)/ln(hi/lo); nan if it did not relax within t_max
-    t_hi: float           # last time |delta| was above hi
-    t_lo: float           # last time |delta| was above lo
+    tau: float  # (t_lo - t_hi)/ln(hi/lo); nan if it did not relax within t_max
+    t_hi: float  # last time |delta| was above hi
+    t_lo: float  # last time |delta| was above lo
     relaxed: bool
-    tau_linear: float     # 1/|Re lambda| of the slowest mode visible in |alpha_1|^2 (nan if none)
+    tau_linear: float  # 1/|Re lambda| of the slowest mode visible in |alpha_1|^2 (nan if none)
 
 
 @njit(cache=True)
@@ -72,8 +72,10 @@ def kick_vector(direction, n_sites: int, site: int) -> np.ndarray:
     vec = np.asarray(direction, np.complex128)
     norm = float(np.linalg.norm(vec)) if vec.shape == (n_sites,) else float("nan")
     if not (np.isfinite(norm) and norm > 0):
-        raise ValueError(f"direction: need a name in {DIRECTIONS} or a finite, nonzero complex vector of "
-                         f"{n_sites} entries, got {direction!r}")
+        raise ValueError(
+            f"direction: need a name in {DIRECTIONS} or a finite, nonzero complex vector of "
+            f"{n_sites} entries, got {direction!r}"
+        )
     return vec / norm
 
 
@@ -88,8 +90,9 @@ def kicked_state(alpha: np.ndarray, site: int, kick: float, direction) -> np.nda
     return out
 
 
-def relaxation_time(net: Network, steady: SteadyState, direction="radial",
-                    options: RelaxationOptions = RelaxationOptions()) -> Relaxation:
+def relaxation_time(
+    net: Network, steady: SteadyState, direction="radial", options: RelaxationOptions = RelaxationOptions()
+) -> Relaxation:
     """tau_r of a stable fixed point (kind 'stationary' or 'rotating') after a kick: ``direction``
     is 'radial', 'tangential' (alpha_1, the gain site) or a complex vector, one entry per site
     (see ``kicked_state``); tau_r follows |alpha_1|^2 in every case."""
@@ -103,8 +106,7 @@ def relaxation_time(net: Network, steady: SteadyState, direction="radial",
     n_chunk = max(1, int(round(options.chunk / options.dt)))
     t, t_hi, t_lo = 0.0, 0.0, 0.0
     while t < options.t_max:
-        t_hi, t_lo = _last_above(a, *comp.args(), options.dt, n_chunk, site, ref, options.hi, options.lo,
-                                 t, t_hi, t_lo)
+        t_hi, t_lo = _last_above(a, *comp.args(), options.dt, n_chunk, site, ref, options.hi, options.lo, t, t_hi, t_lo)
         t += n_chunk * options.dt
         if not np.all(np.isfinite(a)):
             raise FloatingPointError(f"relaxation diverged at t = {t:g} for {net}")
@@ -112,8 +114,9 @@ def relaxation_time(net: Network, steady: SteadyState, direction="radial",
             break
     relaxed = _quiet(t, t_hi, t_lo, options)
     tau = (t_lo - t_hi) / math.log(options.hi / options.lo) if relaxed else float("nan")
-    return Relaxation(tau, t_hi, t_lo, relaxed,
-                      slowest_visible_mode(comp, steady.alpha, steady.omega, start - steady.alpha, site))
+    return Relaxation(
+        tau, t_hi, t_lo, relaxed, slowest_visible_mode(comp, steady.alpha, steady.omega, start - steady.alpha, site)
+    )
 
 
 def _quiet(t, t_hi, t_lo, options) -> bool:

@@ -24,14 +24,18 @@ def _frames_of(method: ModuleType, spec: dict, threads: int, log, solved_point):
     """Frames of every point of the job, each from ``solved_point(point, compute)``."""
     opts = method.options(spec)
     points = method.points(spec)
-    log(f"{spec['dataset']}: {len(points)} points ({spec['outer']['name']} x {spec['inner']['name']}), "
-        f"{method.label(opts)}; {opts}")
+    log(
+        f"{spec['dataset']}: {len(points)} points ({spec['outer']['name']} x {spec['inner']['name']}), "
+        f"{method.label(opts)}; {opts}"
+    )
     progress = ProgressLog(log, interval=30.0)
     out = []
     for k, point in enumerate(points):
+
         def compute(point=point, k=k):
-            result = method.solve(point, opts, threads=threads,
-                                  progress=lambda f: progress(round(k + f, 2), len(points)))
+            result = method.solve(
+                point, opts, threads=threads, progress=lambda f: progress(round(k + f, 2), len(points))
+            )
             if hasattr(method, "summary"):
                 log(f"point {point.key}: {method.summary(point, result)}")
             return method.frames(point, result, spec["dataset"])
@@ -55,8 +59,9 @@ def run_job(method: ModuleType, spec: dict, outputs: dict, key: str, threads: in
     restored = cache.open()
     if restored:
         log(f"resuming: {len(restored)} finished points in the checkpoint")
-    opts, frames = _frames_of(method, spec, threads, log,
-                              lambda point, compute: cache.load_or_compute(point.key, compute))
+    opts, frames = _frames_of(
+        method, spec, threads, log, lambda point, compute: cache.load_or_compute(point.key, compute)
+    )
     meta = {"method": method.label(opts), "spec": spec}
     for name, path in outputs.items():
         table_io.write_table(pd.concat([f[name] for f in frames], ignore_index=True), path, meta)

@@ -25,70 +25,31 @@ is divided by sqrt(n0)::
 so thermal noise enters through ``n_th_over_n0`` and quantum noise is suppressed as 1/n0. The
 current J = Im(alpha_i^* alpha_j) of an (oriented) edge (i, j) is in units of g n0.
 
-The integrator (a Strang splitting with the linear part exact)
--------------------------------------------------------------
-Plain Euler-Maruyama amplifies the weakly damped hopping modes (growth omega^2 dt/2 against
-damping gamma/2) and needs dt << gamma/g^2. Here one step of length dt is::
-
-    b  = H alpha_n                         H = expm(M dt/2): hopping, detuning, gamma, exactly
-    b_l <- b_l (1 + u + u^2/2)             at every reservoir site, u = dt (k(x0) + k(x1))/2: the
-                                           saturable gain/loss k(x) = (s_l/2) Gamma_l f^2(x/n0_ratio_l)
-                                           integrated to 2nd order (trapezoid in the exponent of
-                                           b_l(t) = b_l exp(int k dt), x0 = |b_l|^2, Euler predictor
-                                           x1 = x0 (1 + dt k(x0))^2); the factor is > 0 for any dt
-    b_l <- b_l + sqrt(Gamma_l f^2(x0/n0_ratio_l) dt / n0) zeta_l     at gain sites (Ito: x0)
-    b   <- b + sqrt(v_th) eta              thermal kick on every site / mode
-    alpha_{n+1} = H b
-
-with zeta, eta complex standard normals (E|zeta|^2 = 1). The thermal variance is not the Euler
-value gamma (N_th/n0) dt but v_th = 2 (N_th/n0) sinh(gamma dt/2), the one that makes "half step,
-kick, half step" the exact Ornstein-Uhlenbeck transition of the linear part: M = -gamma/2 + i K
-with K real symmetric, so H H^dag = exp(-gamma dt/2) and H (H alpha + eta) has exactly the
-covariance exp(-gamma dt) C + N_th (1 - exp(-gamma dt)) of the exact process. Hence with
-Gamma = 0 the scheme samples thermal equilibrium exactly, for any dt (tested). Without noise it
-is the Strang splitting of two second-order flows: second order in dt. The quantum noise and the
-interplay of noise with the saturable drift are treated at Euler-Maruyama level (weak order 1);
-the tests show their effect at DEFAULT_DT is below the statistical error of long ensembles
-(halving dt moves <J> and Delta J by less than their error bars at a Fig. 3a point in each phase).
-Observables are taken from alpha_n, after the full Strang step.
-
-In the code the state is kept in the eigenmodes of K, c = U^T alpha (U real orthogonal): the
-linear half step is a phase and damping factor per mode, the thermal kick (white and isotropic)
-is drawn for the modes directly (U^T maps it onto itself), a reservoir site reads
-alpha_l = U[l] . c and adds its change back as U[l] delta (which changes no other site).
+The integrator is a Strang splitting with the linear part exact: ``reference_step`` states it
+next to its equations, in plain NumPy; the compiled kernel performs the same IEEE operations in
+the same order (tests/test_sde_engine.py: bit for bit on given normals, ``kernel_step``).
 
 Ensembles and random numbers
 ----------------------------
-Trajectory k of ``seed`` (a ``numpy.random.SeedSequence``) draws from
-``numpy.random.default_rng(SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (k,)))``, the
-k-th child that ``seed.spawn`` returns on a fresh SeedSequence (``seed`` itself is not advanced,
-so passing the same object twice gives the same numbers). ``first_trajectory`` selects the
-children first_trajectory .. first_trajectory + n_traj - 1, so an ensemble can be split into
-chunks, e.g. ``run_ensemble(..., n_traj=25, first_trajectory=0)`` and ``(..., first_trajectory=25)``,
-and joined with ``EnsembleResult.merge``: the merged result is bit for bit the one call with
-n_traj=50. A list of SeedSequences (one per trajectory) may be passed instead. Every trajectory
-owns its generator and accumulators and each of its steps is computed by one thread, so the numbers
-depend neither on the number of threads (``numba.set_num_threads`` / ``threads=``), nor on
+Seeds, chunks (``first_trajectory`` + ``EnsembleResult.merge``), blocks and threads as described
+in ``powergrid.trajectory_ensemble``: the numbers depend neither on ``threads``, nor on
 ``block_steps``, nor on chunking. Each step takes a fixed number of normals from the trajectory's
 generator: 2 per gain site, then 2 per mode if N_th > 0 (the start, unless given, takes 2 n_sites
-first, via Generator.standard_normal). In compiled code the normals come two per 64-bit draw of
-the Generator's PCG64 bit generator (numpy's float32 ziggurat, evaluated in float64: 23-bit
-resolution within a layer, exact tails), consumed strictly in sequence, which halves the cost of
-the random numbers, the bulk of the work; with a numba lacking the internal ``next_uint64``
-binding the code falls back to Generator.standard_normal (other numbers, same statistics).
+first, via Generator.standard_normal). In the steps the normals are ``NORMALS``: numpy's float32
+ziggurat evaluated in float64 (23-bit resolution within a layer, exact tails), two per 64-bit draw
+of the Generator's PCG64 bit generator (low half first), consumed strictly in sequence. They are
+what every SDE number of the package was made with; they are not numpy's ``standard_normal``
+(the float64 ziggurat, one normal per 64-bit draw), so switching to it would change every number
+(same statistics), and they are only ~15 % cheaper per normal (benchmarks/sde.py, part 4). They
+reach into numba's internal bit-generator bindings; without them importing this module fails
+(ImportError), never a silent fallback.
 
 Statistics
 ----------
 After ``t_transient``, every step of ``t_average`` enters the per-trajectory time means of J and
-J^2 per edge, |alpha|^2 per site and Gbar = sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2. The
-ensemble values are means over trajectories (all trajectories have the same length, so this is
-the pooled time-and-ensemble mean); Delta J = sqrt(<J^2> - <J>^2) from the pooled <J^2> and <J>
-(it includes the spread of the per-trajectory means, as a stationary variance must). Standard
-errors come from the spread across independent trajectories only: std(ddof=1)/sqrt(n_traj) of the
-per-trajectory means for <J>, <|alpha|^2> and Gbar, and for Delta J the jackknife over
-trajectories (leave one trajectory out, recompute Delta J from the remaining per-trajectory means
-of J and J^2). They are honest when n_traj is not tiny (>= 10, say) and t_transient covers the
-relaxation (~1/gamma in the symmetric phase).
+J^2 per edge, |alpha|^2 per site and Gbar = sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2; ensemble
+values and standard errors: ``ensemble_statistics``. They are honest when n_traj is not tiny
+(>= 10, say) and t_transient covers the relaxation (~1/gamma in the symmetric phase).
 
 Histograms (Fig. 3b): with ``histogram=HistogramGrid(...)`` every ``every``-th averaging step
 (counted from the start of the averaging window, so blocks and chunks do not matter) adds
@@ -96,13 +57,17 @@ Histograms (Fig. 3b): with ``histogram=HistogramGrid(...)`` every ``every``-th a
 integers summed over trajectories, samples outside the grid are counted in ``outside``.
 
 Compiled code: one kernel per network *structure* (sites, edges, reservoir sites and kinds, nu in
-{1, 2, 3} or general, thermal noise on/off, histogram on/off) is generated as straight-line code
-per trajectory and compiled by numba; rates, gamma, dt and noise strengths are arguments, so one
-compilation (a few seconds, cached on disk in $POWERGRID_KERNEL_DIR or ~/.cache/powergrid, never
-in the repository) serves a whole sweep. Trajectories are advanced in groups of up to LANES
-"lanes" whose loop the compiler vectorises; lanes never interact and every lane performs the same
-IEEE operations in the same order (numba uses no fast-math and fuses no multiply-adds), so a
-trajectory's numbers do not depend on its group.
+{1, 2, 3} or general, thermal noise on/off, histogram on/off) is generated as straight-line Python
+source per trajectory (``_Structure.source``) and compiled by numba; rates, gamma, dt and noise
+strengths are arguments, so one compilation (a few seconds, cached on disk in
+$POWERGRID_KERNEL_DIR or ~/.cache/powergrid, never in the repository) serves a whole sweep. Why
+generated: with the sites unrolled the state of a trajectory stays in registers and the compiler
+vectorises the loop over LANES independent trajectories ("lanes"); a plain loop kernel of the
+same arithmetic gives the same numbers but takes 2.2-2.6x the CPU time per site-step
+(benchmarks/sde.py, part 4). Lanes never interact and every lane performs the same IEEE operations
+in the same order (numba uses no fast-math and fuses no multiply-adds), so a trajectory's numbers
+do not depend on its group. The generated ``steps`` takes its normals as input (``kernel_step``
+runs it on given ones); ``kernel`` draws them with ``_fill`` and calls it.
 """
 
 from __future__ import annotations
@@ -113,10 +78,8 @@ import math
 import os
 import sys
 import threading
-import time
 import types
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,13 +88,29 @@ import numpy as np
 from numba import njit
 
 from .model import Network
+from .trajectory_ensemble import (  # noqa: F401 - ensemble_statistics, trajectory_seeds: public here too
+    TrajectoryEnsemble, ensemble_statistics, merged_fields, trajectory_seeds)
+
+try:  # the raw draws of a Generator's bit generator, as numba's own Generator methods use them
+    from numba.np.random._constants import fi_float, ki_float, wi_float, ziggurat_nor_inv_r, ziggurat_nor_r
+    from numba.np.random.generator_core import next_double, next_uint32, next_uint64
+except ImportError as err:  # pragma: no cover - depends on the numba version
+    raise ImportError(
+        f"powergrid.sde draws its normals through numba's internal bit-generator bindings "
+        f"(numba.np.random.generator_core.next_uint64, next_uint32, next_double and the ziggurat tables "
+        f"of numba.np.random._constants), which numba {numba.__version__} lacks ({err}). There is no "
+        f"fallback: other normals would change every number of the SDE tables. Install the numba pinned "
+        f"in pyproject.toml (0.68.1).") from err
 
 DEFAULT_DT = 1e-2          # 1/g; the evidence is in tests/test_sde.py and benchmarks/sde.py
+DEFAULT_T_TRANSIENT = 5000.0   # 1/g: 5/gamma at gamma = 1e-3, the paper's transient (config.yaml)
+DEFAULT_T_AVERAGE = 10000.0    # 1/g per trajectory, as most SDE datasets of config.yaml
 START_AMPLITUDE = 1e-3     # scale of the seeded random start, in units of sqrt(n0)
 DIVERGED = 1e150           # a total occupation above this (or NaN) counts as a divergence
 LANES = 16                 # trajectories advanced together by one kernel call (independent lanes)
 ZBLOCK = 128               # steps whose normals are drawn at a time into the lanes' buffer
 METHOD = "strang: exact linear step + OU kick, 2nd-order saturable step, Ito noise"
+NORMALS = "ziggurat32-pairs: numpy's float32 ziggurat in float64, two normals per 64-bit PCG64 draw"
 
 
 @dataclass(frozen=True)
@@ -220,29 +199,27 @@ class EnsembleResult:
     def merge(cls, parts: Sequence["EnsembleResult"]) -> "EnsembleResult":
         """Join chunks of one ensemble (same network, dt and times), trajectories in the given order."""
         first = parts[0]
-        for p in parts[1:]:
-            if (p.net != first.net or p.dt != first.dt or p.n_steps_transient != first.n_steps_transient
-                    or p.n_steps_average != first.n_steps_average):
-                raise ValueError("can only merge chunks of the same network, dt, t_transient and t_average")
-            if (p.histogram is None) != (first.histogram is None) or (
-                    p.histogram is not None and p.histogram.grid != first.histogram.grid):
-                raise ValueError("can only merge chunks with the same histogram grid")
-        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        f = merged_fields(parts, ("net", "dt", "n_steps_transient", "n_steps_average"),
+                          ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar",
+                           "final_alpha"), "network, dt, t_transient and t_average")
+        if len({None if p.histogram is None else p.histogram.grid for p in parts}) > 1:
+            raise ValueError("can only merge chunks with the same histogram grid")
         hist = None
         if first.histogram is not None:
             hist = Histogram(first.histogram.grid, sum(p.histogram.counts for p in parts),
                              sum(p.histogram.outside for p in parts), sum(p.histogram.samples for p in parts))
-        return _assemble(first.net, first.dt, first.n_steps_transient, first.n_steps_average,
-                         cat("trajectories"), cat("traj_J_mean"), cat("traj_J2_mean"), cat("traj_occupation"),
-                         cat("traj_Gbar"), cat("final_alpha"), hist, sum(p.wall_time for p in parts),
-                         max(p.threads for p in parts))
+        return _assemble(first.net, first.dt, first.n_steps_transient, first.n_steps_average, f["trajectories"],
+                         f["traj_J_mean"], f["traj_J2_mean"], f["traj_occupation"], f["traj_Gbar"],
+                         f["final_alpha"], hist, sum(p.wall_time for p in parts), max(p.threads for p in parts))
 
 
 # ---------------------------------------------------------------------------------------------
-# the network in the form the kernel takes
+# the scheme
 
 @dataclass(frozen=True)
-class _Plan:
+class Scheme:
+    """The numbers of one step dt on one network, in the eigenmodes of the hopping: c = U^T alpha."""
+
     u: np.ndarray          # real orthogonal eigenvectors of K (columns): alpha = U c
     hr: np.ndarray         # exp((-gamma/2 + i lambda_k) dt/2): the exact linear half step per mode
     hi: np.ndarray
@@ -256,7 +233,7 @@ class _Plan:
     edges: np.ndarray
 
     @classmethod
-    def of(cls, net: Network, dt: float) -> "_Plan":
+    def of(cls, net: Network, dt: float) -> "Scheme":
         # M = -gamma/2 + i K with K = adjacency/2 - diag(detuning) real symmetric: K = U diag(lam) U^T
         k = 0.5 * net.adjacency - np.diag(net.detuning)
         if not np.allclose(net.linear_matrix(), -0.5 * net.gamma * np.eye(net.n_sites) + 1j * k, rtol=0, atol=1e-14):
@@ -270,6 +247,25 @@ class _Plan:
                    (1.0 / n0r[sites]).astype(float), float(net.nu), var_th, 1.0 / float(net.n0), float(dt),
                    net.edge_array)
 
+    @property
+    def gain(self) -> np.ndarray:
+        return self.res_rate > 0
+
+    @property
+    def thermal(self) -> bool:
+        return bool(self.var_th > 0)
+
+    @property
+    def n_normals(self) -> int:
+        """Normals per trajectory and step: 2 per gain site, then 2 per mode if N_th > 0."""
+        return 2 * int(np.sum(self.gain)) + (2 * self.u.shape[0] if self.thermal else 0)
+
+    @property
+    def quantum_variance(self) -> np.ndarray:
+        """Gamma_l dt / (2 n0) per reservoir, 0 at loss sites: times f^2 the variance of the real and
+        of the imaginary part of the quantum kick."""
+        return np.where(self.gain, 0.5 * self.res_rate * self.dt * self.inv_n0, 0.0)
+
     def to_modes(self, alpha: np.ndarray) -> np.ndarray:
         return alpha @ self.u          # c = U^T alpha, row by row
 
@@ -280,19 +276,133 @@ class _Plan:
         nu = self.nu if self.nu in (1.0, 2.0, 3.0) else None
         return _Structure(int(self.u.shape[0]), tuple((int(i), int(j)) for i, j in self.edges),
                           tuple(int(s) for s in self.res_site), tuple(bool(r > 0) for r in self.res_rate),
-                          nu, bool(self.var_th > 0), bool(histogram))
+                          nu, self.thermal, bool(histogram))
 
     def params(self) -> np.ndarray:
         """The numbers the kernel reads, in the order of _Structure.source."""
         res = []
-        for r, inv_s in zip(self.res_rate, self.res_inv_s):
-            res += [0.5 * r, inv_s, -r, 0.5 * r * self.dt * self.inv_n0 if r > 0 else 0.0]
+        for r, inv_s, cq in zip(self.res_rate, self.res_inv_s, self.quantum_variance, strict=True):
+            res += [0.5 * r, inv_s, -r, cq]
         return np.array([*self.hr, *self.hi, *self.u.ravel(), *res, math.sqrt(0.5 * self.var_th), self.dt,
                          0.5 * self.dt, self.nu], dtype=np.float64)
 
 
+def _f2(x, inv_s, nu):
+    """f^2 = (1 + x/n0_ratio)^(-nu); nu = 1, 2, 3 as exact products (cheaper than pow)."""
+    if nu == 2.0:
+        q = 1.0 / (1.0 + x * inv_s)
+        return q * q
+    if nu == 1.0:
+        return 1.0 / (1.0 + x * inv_s)
+    if nu == 3.0:
+        q = 1.0 / (1.0 + x * inv_s)
+        return q * q * q
+    return (1.0 + x * inv_s) ** (-nu)
+
+
+def _dot(row, c):
+    """sum_k row[k] c[k], summed in the order k = 0, 1, ... (the kernel's order)."""
+    s = row[0] * c[0]
+    for k in range(1, len(row)):
+        s = s + row[k] * c[k]
+    return s
+
+
+def _complex(re, im):
+    out = np.empty(np.shape(re), np.complex128)
+    out.real, out.imag = re, im
+    return out
+
+
+def reference_step(c: np.ndarray, z: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """One step dt of the integrator for one trajectory, in plain NumPy: modes c (n,) complex ->
+    modes after the step, given the step's normals z (``scheme.n_normals`` standard normals, in the
+    order drawn: Re, Im per gain site, then Re, Im per mode if N_th > 0).
+
+    Plain Euler-Maruyama amplifies the weakly damped hopping modes (growth omega^2 dt/2 against
+    damping gamma/2) and needs dt << gamma/g^2. This is a Strang splitting with the linear part
+    (hopping, detuning, gamma, thermal noise) exact; in site amplitudes one step reads::
+
+        b  = H alpha_n                     H = expm(M dt/2): hopping, detuning, gamma, exactly
+        b_l <- b_l (1 + u + u^2/2)         at every reservoir site, u = dt (k(x0) + k(x1))/2: the
+                                           saturable gain/loss k(x) = (s_l/2) Gamma_l f^2(x/n0_ratio_l)
+                                           integrated to 2nd order (trapezoid in the exponent of
+                                           b_l(t) = b_l exp(int k dt), x0 = |b_l|^2, Euler predictor
+                                           x1 = x0 (1 + dt k(x0))^2); the factor is > 0 for any dt
+        b_l <- b_l + sqrt(Gamma_l f^2(x0/n0_ratio_l) dt / n0) zeta_l     at gain sites (Ito: x0)
+        b   <- b + sqrt(v_th) eta          thermal kick on every site / mode
+        alpha_{n+1} = H b
+
+    with zeta, eta complex standard normals (E|zeta|^2 = 1, zeta = (z_re + i z_im)/sqrt(2)). The
+    thermal variance is not the Euler value gamma (N_th/n0) dt but v_th = 2 (N_th/n0) sinh(gamma dt/2),
+    the one that makes "half step, kick, half step" the exact Ornstein-Uhlenbeck transition of the
+    linear part: M = -gamma/2 + i K with K real symmetric, so H H^dag = exp(-gamma dt/2) and
+    H (H alpha + eta) has exactly the covariance exp(-gamma dt) C + N_th (1 - exp(-gamma dt)) of the
+    exact process. Hence with Gamma = 0 the scheme samples thermal equilibrium exactly, for any dt
+    (tested). Without noise it is the Strang splitting of two second-order flows: second order in
+    dt. The quantum noise and the interplay of noise with the saturable drift are treated at
+    Euler-Maruyama level (weak order 1); the tests show their effect at DEFAULT_DT is below the
+    statistical error of long ensembles. Observables are taken from alpha_n, after the full step.
+
+    In modes c = U^T alpha (K = U diag(lambda) U^T) H is a phase and damping factor per mode; the
+    thermal kick (white and isotropic) is drawn for the modes directly (U^T maps it onto itself); a
+    reservoir site reads b_l = U[l] . c and adds its change back as U[l] delta (which changes no
+    other site). All reservoir sites read b before any of them changes it.
+    """
+    s = scheme
+    dt, nu = s.dt, s.nu
+
+    def half(cr, ci):  # b = H c, one complex factor per mode
+        return s.hr * cr - s.hi * ci, s.hr * ci + s.hi * cr
+
+    z = np.asarray(z, dtype=np.float64)
+    if z.shape != (s.n_normals,):
+        raise ValueError(f"reference_step takes {s.n_normals} normals per step, got shape {z.shape}")
+    cr, ci = half(c.real.copy(), c.imag.copy())
+    changes = []
+    zi = 0
+    for l, rk, inv_s, cq, gain in zip(s.res_site, 0.5 * s.res_rate, s.res_inv_s, s.quantum_variance, s.gain,
+                                      strict=True):
+        br, bi = _dot(s.u[l], cr), _dot(s.u[l], ci)
+        x0 = br * br + bi * bi
+        f0 = _f2(x0, inv_s, nu)
+        k0 = rk * f0                              # k(x0)
+        c0 = 1.0 + dt * k0
+        x1 = x0 * c0 * c0                         # Euler predictor of |b|^2 at the end
+        uu = 0.5 * dt * (k0 + rk * _f2(x1, inv_s, nu))
+        grow = uu * (1.0 + 0.5 * uu)              # b (1 + u + u^2/2) - b
+        dr, di = grow * br, grow * bi
+        if gain:                                  # sqrt(Gamma f^2 dt / n0) zeta, zeta = (z1 + i z2)/sqrt(2)
+            sq = math.sqrt(cq * f0)
+            dr, di = dr + sq * z[zi], di + sq * z[zi + 1]
+            zi += 2
+        changes.append((l, dr, di))
+    for l, dr, di in changes:
+        cr, ci = cr + s.u[l] * dr, ci + s.u[l] * di
+    if s.thermal:                                 # sqrt(v_th) eta per mode, eta = (z1 + i z2)/sqrt(2)
+        sig = math.sqrt(0.5 * s.var_th)
+        cr, ci = cr + sig * z[zi::2], ci + sig * z[zi + 1::2]
+    return _complex(*half(cr, ci))
+
+
+def reference_observables(c: np.ndarray, scheme: Scheme) -> tuple[np.ndarray, np.ndarray, float]:
+    """(|alpha_l|^2 per site, J = Im(alpha_i^* alpha_j) per edge, Gbar) of one trajectory in modes c,
+    as the kernel accumulates them (alpha_l = U[l] . c summed in order; Gbar summed over reservoirs
+    in order)."""
+    s = scheme
+    xr = np.array([_dot(row, c.real) for row in s.u])
+    xi = np.array([_dot(row, c.imag) for row in s.u])
+    occupation = xr * xr + xi * xi
+    a, b = s.edges[:, 0], s.edges[:, 1]
+    current = xr[a] * xi[b] - xi[a] * xr[b]
+    gbar = 0.0
+    for l, rate, inv_s in zip(s.res_site, s.res_rate, s.res_inv_s, strict=True):
+        gbar = gbar + -rate * _f2(xr[l] * xr[l] + xi[l] * xi[l], inv_s, s.nu)
+    return occupation, current, gbar
+
+
 # ---------------------------------------------------------------------------------------------
-# compiled kernels (see the last paragraph of the module docstring)
+# the compiled kernel (see "Compiled code" in the module docstring)
 
 @dataclass(frozen=True)
 class _Structure:
@@ -306,22 +416,21 @@ class _Structure:
 
     @property
     def n_normals(self) -> int:
-        """Normals per trajectory and step: 2 per gain site, then 2 per mode if N_th > 0."""
         return 2 * sum(self.gain) + (2 * self.n if self.thermal else 0)
 
     @property
     def rows(self) -> dict:
-        """Rows of a group's work array W; row r of lane g is W[r * LANES + g]."""
+        """Rows of a group's work array W; row r of lane g is W[r * LANES + g]: the modes
+        (Re c_0, Im c_0, Re c_1, ...), the sums of |alpha|^2, J, J^2, Gbar, the last alpha (histogram)."""
         n, m = self.n, len(self.edges)
         return dict(c=0, occ=2 * n, j=3 * n, j2=3 * n + m, g=3 * n + 2 * m, x=3 * n + 2 * m + 1,
                     total=3 * n + 2 * m + 1 + (2 * n if self.histogram else 0))
 
     def source(self) -> str:
-        """Python source of the kernel for this structure (one Strang step per lane, unrolled)."""
+        """Python source of ``steps`` (reference_step and the accumulation of reference_observables,
+        unrolled over the sites, for every lane) and ``kernel`` (draws the normals, calls ``steps``)."""
         n, L, rows = self.n, LANES, self.rows
-        pre, idx = [], 0
-        for k in range(n):
-            pre.append(f"hr{k} = P[{k}]; hi{k} = P[{n + k}]")
+        pre = [f"hr{k} = P[{k}]; hi{k} = P[{n + k}]" for k in range(n)]
         idx = 2 * n
         for i in range(n):
             pre.append("; ".join(f"u{i}_{k} = P[{idx + k}]" for k in range(n)))
@@ -331,12 +440,12 @@ class _Structure:
             idx += 4
         pre.append(f"SIG = P[{idx}]; DT = P[{idx + 1}]; HDT = P[{idx + 2}]; NU = P[{idx + 3}]")
 
-        def f2(x, p):
+        def f2(x, p):  # (lines, value) of f^2(x) at reservoir p, as _f2
             if self.nu is None:
                 return [f"_q = (1.0 + {x} * is{p}) ** (-NU)"], "_q"
             return [f"_q = 1.0 / (1.0 + {x} * is{p})"], {1.0: "_q", 2.0: "_q * _q", 3.0: "_q * _q * _q"}[self.nu]
 
-        def dot(i):
+        def dot(i):  # U[i] . c, summed in order as _dot
             return (" + ".join(f"u{i}_{k} * cr{k}" for k in range(n)),
                     " + ".join(f"u{i}_{k} * ci{k}" for k in range(n)))
 
@@ -344,22 +453,23 @@ class _Structure:
             for k in range(n):
                 lines.append(f"_t = cr{k}; cr{k} = hr{k} * _t - hi{k} * ci{k}; ci{k} = hr{k} * ci{k} + hi{k} * _t")
 
-        body = [f"cr{k} = W[{2 * k * L} + g]; ci{k} = W[{(2 * k + 1) * L} + g]" for k in range(n)]
-        half(body)
+        # one step of lane g (reference_step), normals z[o + i * L + g]
+        step = [f"cr{k} = W[{2 * k * L} + g]; ci{k} = W[{(2 * k + 1) * L} + g]" for k in range(n)]
+        half(step)
         for p, site in enumerate(self.res_site):
             tr, ti = dot(site)
-            body.append(f"br{p} = {tr}; bi{p} = {ti}")
+            step.append(f"br{p} = {tr}; bi{p} = {ti}")
         zj = 0
         for p in range(len(self.res_site)):
-            body.append(f"x0 = br{p} * br{p} + bi{p} * bi{p}")
+            step.append(f"x0 = br{p} * br{p} + bi{p} * bi{p}")
             code, val = f2("x0", p)
-            body += code + [f"f0 = {val}", f"k0 = rk{p} * f0; c0 = 1.0 + DT * k0; x1 = x0 * c0 * c0"]
+            step += code + [f"f0 = {val}", f"k0 = rk{p} * f0; c0 = 1.0 + DT * k0; x1 = x0 * c0 * c0"]
             code, val = f2("x1", p)
-            body += code + [f"uu = HDT * (k0 + rk{p} * ({val})); cc = uu * (1.0 + 0.5 * uu)",
+            step += code + [f"uu = HDT * (k0 + rk{p} * ({val})); cc = uu * (1.0 + 0.5 * uu)",
                             f"dr{p} = cc * br{p}; di{p} = cc * bi{p}"]
             if self.gain[p]:
-                body.append(f"sq = math.sqrt(cq{p} * f0)")
-                body.append(f"dr{p} += sq * z[o + {zj * L} + g]; di{p} += sq * z[o + {(zj + 1) * L} + g]")
+                step.append(f"sq = math.sqrt(cq{p} * f0)")
+                step.append(f"dr{p} += sq * z[o + {zj * L} + g]; di{p} += sq * z[o + {(zj + 1) * L} + g]")
                 zj += 2
         for k in range(n):
             tr = "".join(f" + u{site}_{k} * dr{p}" for p, site in enumerate(self.res_site))
@@ -369,11 +479,12 @@ class _Structure:
                 ti += f" + SIG * z[o + {(zj + 1) * L} + g]"
                 zj += 2
             if tr:
-                body.append(f"cr{k} = cr{k}{tr}; ci{k} = ci{k}{ti}")
-        half(body)
-        body += [f"W[{2 * k * L} + g] = cr{k}; W[{(2 * k + 1) * L} + g] = ci{k}" for k in range(n)]
+                step.append(f"cr{k} = cr{k}{tr}; ci{k} = ci{k}{ti}")
+        half(step)
+        step += [f"W[{2 * k * L} + g] = cr{k}; W[{(2 * k + 1) * L} + g] = ci{k}" for k in range(n)]
         assert zj == self.n_normals
 
+        # the observables of lane g after the step (reference_observables), added to its sums
         acc = []
         for i in range(n):
             tr, ti = dot(i)
@@ -388,16 +499,12 @@ class _Structure:
             acc += code + [f"gb{p} = gr{p} * ({val})"]
             terms.append(f"gb{p}")
         acc.append(f"W[{rows['g'] * L} + g] += {' + '.join(terms) if terms else '0.0'}")
+        hist = []
         if self.histogram:
             acc += [f"W[{(rows['x'] + i) * L} + g] = xr{i}; W[{(rows['x'] + n + i) * L} + g] = xi{i}"
                     for i in range(n)]
-
-        q = self.n_normals
-        ind = lambda lines, k: "\n".join(" " * k + line for line in lines)  # noqa: E731
-        hist = []
-        if self.histogram:
             hist = [
-                "if (step0 + done + s) % h_every == 0:",
+                "if (first + s) % h_every == 0:",
                 "    for g in range(n_live):",
                 f"        for l in range({n}):",
                 f"            v_re = (W[({rows['x']} + l) * {L} + g] - h_lo_re) * h_sc_re",
@@ -407,6 +514,9 @@ class _Structure:
                 "            else:",
                 "                hist_out[l] += 1",
             ]
+
+        q = self.n_normals
+        ind = lambda lines, k: "\n".join(" " * k + line for line in lines)  # noqa: E731
         return "\n".join([
             f'"""Generated by powergrid.sde for {self!r}."""',
             "import math",
@@ -415,25 +525,36 @@ class _Structure:
             "",
             "",
             '@njit(cache=True, nogil=True, error_model="numpy")',
-            "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
-            "           n_steps, accumulate, step0, nl, n_live):",
+            "def steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, n_steps, accumulate,",
+            "          first, nl, n_live):",
+            f'    """n_steps steps of lanes 0..nl-1 with the normals of step s at z[s * {q * L}:], then (accumulate)',
+            '    their observables, and the histogram of the live lanes at averaging steps first + s."""',
             ind(pre, 4),
             "    h_nx = hist.shape[1]",
             "    h_ny = hist.shape[2]",
+            "    for s in range(n_steps):",
+            f"        o = s * {q * L}",
+            "        if accumulate:",
+            "            for g in range(nl):",
+            ind(step + acc, 16),
+            ind(hist, 12),
+            "        else:",
+            "            for g in range(nl):",
+            ind(step, 16),
+            "",
+            "",
+            '@njit(cache=True, nogil=True, error_model="numpy")',
+            "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
+            "           n_steps, accumulate, step0, nl, n_live):",
+            f'    """n_steps steps, normals drawn {ZBLOCK} steps at a time; -1, or the steps done when a live lane',
+            '    has diverged (checked every block of normals)."""',
             "    done = 0",
             "    while done < n_steps:",
             f"        ns = min({ZBLOCK}, n_steps - done)",
             f"        if {q} > 0:",
             f"            _fill(gens, z, ns * {q}, n_live)",
-            "        for s in range(ns):",
-            f"            o = s * {q * L}",
-            "            if accumulate:",
-            "                for g in range(nl):",
-            ind(body + acc, 20),
-            ind(hist, 16),
-            "            else:",
-            "                for g in range(nl):",
-            ind(body, 20),
+            "        steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, ns, accumulate,",
+            "              step0 + done, nl, n_live)",
             "        done += ns",
             "        for g in range(n_live):",
             "            tot = 0.0",
@@ -444,75 +565,6 @@ class _Structure:
             "    return -1",
             "",
         ])
-
-
-try:  # the raw draws of a Generator's bit generator, as numba's own Generator methods use them
-    from numba.np.random._constants import fi_float, ki_float, wi_float, ziggurat_nor_inv_r, ziggurat_nor_r
-    from numba.np.random.generator_core import next_double, next_uint32, next_uint64
-    NORMALS = "ziggurat32-pairs"
-except ImportError:  # pragma: no cover - other numba versions: Generator.standard_normal, one per draw
-    NORMALS = "standard_normal"
-
-if NORMALS == "ziggurat32-pairs":
-    _KI = np.asarray(ki_float, np.int64)
-    _WI = np.asarray(wi_float, np.float64)
-    _FI = np.asarray(fi_float, np.float64)
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _zig_slow(bg, idx, rabs, sign, x):
-        """The rare branches of numpy's float32 ziggurat: tail (idx 0) and wedges, then redraw."""
-        while True:
-            if idx == 0:
-                while True:
-                    xx = -ziggurat_nor_inv_r * np.log1p(-next_double(bg))
-                    yy = -np.log1p(-next_double(bg))
-                    if yy + yy > xx * xx:
-                        return -(ziggurat_nor_r + xx) if (rabs >> 8) & 1 else ziggurat_nor_r + xx
-            elif (_FI[idx - 1] - _FI[idx]) * next_double(bg) + _FI[idx] < math.exp(-0.5 * x * x):
-                return -x if sign else x
-            w = np.int64(next_uint32(bg))
-            idx = w & 0xFF
-            sign = (w >> 8) & 1
-            rabs = w >> 9
-            x = rabs * _WI[idx]
-            if rabs < _KI[idx]:
-                return -x if sign else x
-
-    @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-    def _zig(bg, w):
-        """A standard normal from 32 random bits w (numpy's float32 ziggurat, in float64)."""
-        idx = w & 0xFF
-        sign = (w >> 8) & 1
-        rabs = w >> 9
-        x = rabs * _WI[idx]
-        if rabs < _KI[idx]:
-            return x * (1.0 - 2.0 * sign)
-        return _zig_slow(bg, idx, rabs, sign, x)
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _fill(gens, z, count, n_live):
-        """z[i * LANES + g] = the i-th of ``count`` (even) normals of lane g, two per 64-bit draw
-        of lane g's own bit generator, consumed strictly in sequence."""
-        for g in range(n_live):
-            bg = gens[g].bit_generator
-            for i in range(0, count, 2):
-                r = next_uint64(bg)
-                z[i * LANES + g] = _zig(bg, np.int64(r & np.uint64(0xFFFFFFFF)))
-                z[(i + 1) * LANES + g] = _zig(bg, np.int64(r >> np.uint64(32)))
-else:  # pragma: no cover
-    @njit(cache=True, nogil=True)
-    def _fill(gens, z, count, n_live):
-        for g in range(n_live):
-            gen = gens[g]
-            for i in range(count):
-                z[i * LANES + g] = gen.standard_normal()
-
-
-def standard_normals(gen: np.random.Generator, count: int) -> np.ndarray:
-    """``count`` (even) normals exactly as a trajectory draws them from ``gen`` (for tests)."""
-    z = np.zeros(count * LANES)
-    _fill((gen,) + (gen,) * (LANES - 1), z, count, 1)
-    return z[::LANES].copy()
 
 
 _KERNELS: dict = {}
@@ -529,8 +581,9 @@ def _kernel_dir() -> Path:
     return Path(base) / "powergrid" / "sde-kernels"
 
 
-def _kernel(structure: _Structure):
-    """The compiled kernel of a structure: generated once per machine, then from numba's disk cache."""
+def _kernel(structure: _Structure) -> types.ModuleType:
+    """The compiled module (``steps``, ``kernel``) of a structure: generated once per machine, then
+    loaded from numba's disk cache."""
     with _KERNEL_LOCK:
         if structure in _KERNELS:
             return _KERNELS[structure]
@@ -554,73 +607,121 @@ def _kernel(structure: _Structure):
             module = types.ModuleType(name)
             sys.modules[name] = module
             exec(compile(src.replace("cache=True", "cache=False"), f"<{name}>", "exec"), module.__dict__)
-        _KERNELS[structure] = module.kernel
-        return module.kernel
+        _KERNELS[structure] = module
+        return module
+
+
+def kernel_step(c: np.ndarray, z: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """The compiled step on given normals: modes c (k, n) complex of k <= LANES trajectories and
+    their normals z (k, scheme.n_normals) -> the modes after one step, as ``reference_step`` of each
+    row (tests/test_sde_engine.py). The production code, without its random draw."""
+    structure = scheme.structure(False)
+    k, n = c.shape
+    q = structure.n_normals
+    if k > LANES or z.shape != (k, q):
+        raise ValueError(f"kernel_step takes up to {LANES} trajectories and {q} normals each, got {c.shape}, {z.shape}")
+    W = np.zeros(structure.rows["total"] * LANES)
+    modes = W[: 2 * n * LANES].reshape(2 * n, LANES)
+    modes[0::2, :k], modes[1::2, :k] = c.real.T, c.imag.T
+    zz = np.zeros((max(q, 1), LANES))
+    zz[:q, :k] = z.T
+    _kernel(structure).steps(W, scheme.params(), zz.ravel(), np.zeros((n, 1, 1), np.int64), np.zeros(n, np.int64),
+                             0.0, 0.0, 1.0, 1.0, 1, 1, False, 0, LANES, k)
+    return _complex(modes[0::2, :k].T, modes[1::2, :k].T)
+
+
+# ---------------------------------------------------------------------------------------------
+# normals (see NORMALS)
+
+_KI = np.asarray(ki_float, np.int64)
+_WI = np.asarray(wi_float, np.float64)
+_FI = np.asarray(fi_float, np.float64)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _zig_slow(bg, idx, rabs, sign, x):
+    """The rare branches of numpy's float32 ziggurat: tail (idx 0) and wedges, then redraw."""
+    while True:
+        if idx == 0:
+            while True:
+                xx = -ziggurat_nor_inv_r * np.log1p(-next_double(bg))
+                yy = -np.log1p(-next_double(bg))
+                if yy + yy > xx * xx:
+                    return -(ziggurat_nor_r + xx) if (rabs >> 8) & 1 else ziggurat_nor_r + xx
+        elif (_FI[idx - 1] - _FI[idx]) * next_double(bg) + _FI[idx] < math.exp(-0.5 * x * x):
+            return -x if sign else x
+        w = np.int64(next_uint32(bg))
+        idx = w & 0xFF
+        sign = (w >> 8) & 1
+        rabs = w >> 9
+        x = rabs * _WI[idx]
+        if rabs < _KI[idx]:
+            return -x if sign else x
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _zig(bg, w):
+    """A standard normal from 32 random bits w (numpy's float32 ziggurat, in float64)."""
+    idx = w & 0xFF
+    sign = (w >> 8) & 1
+    rabs = w >> 9
+    x = rabs * _WI[idx]
+    if rabs < _KI[idx]:
+        return x * (1.0 - 2.0 * sign)
+    return _zig_slow(bg, idx, rabs, sign, x)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill(gens, z, count, n_live):
+    """z[i * LANES + g] = the i-th of ``count`` (even) normals of lane g, two per 64-bit draw of
+    lane g's own bit generator, consumed strictly in sequence."""
+    for g in range(n_live):
+        bg = gens[g].bit_generator
+        for i in range(0, count, 2):
+            r = next_uint64(bg)
+            z[i * LANES + g] = _zig(bg, np.int64(r & np.uint64(0xFFFFFFFF)))
+            z[(i + 1) * LANES + g] = _zig(bg, np.int64(r >> np.uint64(32)))
+
+
+def standard_normals(gen: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` (even) normals exactly as a trajectory draws them from ``gen``."""
+    z = np.zeros(count * LANES)
+    _fill((gen,) * LANES, z, count, 1)
+    return z[::LANES].copy()
 
 
 # ---------------------------------------------------------------------------------------------
 # ensembles
 
-def trajectory_seeds(seed: np.random.SeedSequence, first: int, n: int) -> list[np.random.SeedSequence]:
-    """Children first .. first+n-1 of ``seed``, as seed.spawn would give them, without advancing seed."""
-    return [np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (k,), pool_size=seed.pool_size)
-            for k in range(first, first + n)]
-
-
-def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_average: float,
-                 n_traj: int | None = None, seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
+def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float = DEFAULT_T_TRANSIENT,
+                 t_average: float = DEFAULT_T_AVERAGE, n_traj: int | None = None,
+                 seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
                  first_trajectory: int = 0, start: np.ndarray | None = None,
                  histogram: HistogramGrid | None = None, progress: Callable[[float], None] | None = None,
                  threads: int | None = None, block_steps: int = 100_000) -> EnsembleResult:
     """Run n_traj independent trajectories of the SDE on ``net`` and return their statistics.
 
-    dt, t_transient, t_average in 1/g (rounded to whole steps). ``seed``: a SeedSequence whose
-    children first_trajectory .. are the trajectories (see the module docstring), or one
-    SeedSequence per trajectory. ``start``: scaled amplitudes, shape (n_sites,) for every
-    trajectory or (n_traj, n_sites); default a tiny random amplitude (START_AMPLITUDE times a
-    complex standard normal per site) from each trajectory's own generator. ``progress(fraction)``
-    is called from the calling thread after each block of ``block_steps`` steps of all
-    trajectories. ``threads``: worker threads (default ``numba.get_num_threads()``); results do
-    not depend on it. Raises FloatingPointError if a trajectory overflows or turns NaN.
+    dt, t_transient, t_average in 1/g (rounded to whole steps). The defaults DEFAULT_T_TRANSIENT =
+    5000/g (5/gamma at the paper's gamma = 1e-3 g) and DEFAULT_T_AVERAGE = 10000/g are those of the
+    SDE datasets of config.yaml; t_transient must cover the relaxation (~1/gamma). ``seed``: a
+    SeedSequence whose children first_trajectory .. are the trajectories, or one SeedSequence per
+    trajectory (``powergrid.trajectory_ensemble``). ``start``: scaled amplitudes, shape (n_sites,)
+    for every trajectory or (n_traj, n_sites); default a tiny random amplitude (START_AMPLITUDE
+    times a complex standard normal per site) from each trajectory's own generator.
+    ``progress(fraction)`` is called from the calling thread after each block of ``block_steps``
+    steps of all trajectories. ``threads``: worker threads (default ``numba.get_num_threads()``);
+    results do not depend on it. Raises FloatingPointError if a trajectory overflows or turns NaN.
     """
-    if isinstance(seed, np.random.SeedSequence):
-        if n_traj is None or int(n_traj) < 1:
-            raise ValueError(f"n_traj must be >= 1, got {n_traj!r}")
-        n_traj = int(n_traj)
-        seeds = trajectory_seeds(seed, int(first_trajectory), n_traj)
-        ids = np.arange(first_trajectory, first_trajectory + n_traj, dtype=np.int64)
-    else:
-        seeds = list(seed)
-        if n_traj is not None and n_traj != len(seeds):
-            raise ValueError(f"n_traj = {n_traj} but {len(seeds)} seed sequences were given")
-        if not seeds or not all(isinstance(s, np.random.SeedSequence) for s in seeds):
-            raise ValueError("seed must be a SeedSequence or a non-empty sequence of them")
-        ids = np.arange(len(seeds), dtype=np.int64)
-    n_traj = len(seeds)
-    if not (math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
-    if not (t_transient >= 0 and t_average > 0):
-        raise ValueError(f"need t_transient >= 0 and t_average > 0, got {t_transient!r}, {t_average!r}")
-    n_tr = int(round(t_transient / dt))
-    n_av = max(1, int(round(t_average / dt)))
+    ens = TrajectoryEnsemble.of(seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps)
+    n_traj, n_tr, n_av = ens.n_traj, ens.n_transient, ens.n_average
     n, m = net.n_sites, len(net.edges)
-    plan = _Plan.of(net, dt)
-    structure = plan.structure(histogram is not None)
-    kernel = _kernel(structure)
-    P = plan.params()
+    scheme = Scheme.of(net, dt)
+    structure = scheme.structure(histogram is not None)
+    kernel = _kernel(structure).kernel
+    P = scheme.params()
     rows = structure.rows
-    threads = max(1, int(threads or numba.get_num_threads()))
-    block_steps = max(1, int(block_steps))
 
-    # groups of at most LANES trajectories, as many groups as threads if possible, equally filled;
-    # every group computes all LANES lanes (the unused ones stay exactly zero: no noise is drawn for them)
-    n_groups = -(-n_traj // LANES)
-    if threads > 1:
-        n_groups = min(n_traj, -(-n_groups // threads) * threads)
-    bounds = np.linspace(0, n_traj, n_groups + 1).round().astype(int)
-    members = [list(range(bounds[j], bounds[j + 1])) for j in range(n_groups)]
-
-    gens_all = [np.random.default_rng(s) for s in seeds]
+    gens_all = ens.generators()
     alpha = np.empty((n_traj, n), np.complex128)
     if start is None:
         for k, g in enumerate(gens_all):
@@ -631,17 +732,24 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
         if st.shape not in ((n,), (n_traj, n)):
             raise ValueError(f"start must have shape ({n},) or ({n_traj}, {n}), got {st.shape}")
         alpha[:] = np.broadcast_to(st, (n_traj, n))
-    modes = plan.to_modes(alpha)
+    modes = scheme.to_modes(alpha)
+
+    # groups of at most LANES trajectories, as many groups as threads if possible, equally filled;
+    # every group computes all LANES lanes (the unused ones stay exactly zero: no noise is drawn for them)
+    n_groups = -(-n_traj // LANES)
+    if ens.threads > 1:
+        n_groups = min(n_traj, -(-n_groups // ens.threads) * ens.threads)
+    bounds = np.linspace(0, n_traj, n_groups + 1).round().astype(int)
+    members = [list(range(bounds[j], bounds[j + 1])) for j in range(n_groups)]
     spare = np.random.default_rng(0)  # fills the generator tuple of short groups; never drawn from
-    q = structure.n_normals
     groups = []
     for mem in members:
         W = np.zeros(rows["total"] * LANES)
-        W_view = W[: 2 * n * LANES].reshape(2 * n, LANES)
-        W_view[0::2, : len(mem)] = modes[mem].real.T
-        W_view[1::2, : len(mem)] = modes[mem].imag.T
+        c = W[: 2 * n * LANES].reshape(2 * n, LANES)
+        c[0::2, : len(mem)] = modes[mem].real.T
+        c[1::2, : len(mem)] = modes[mem].imag.T
         gens = tuple(gens_all[k] for k in mem) + (spare,) * (LANES - len(mem))
-        groups.append((gens, W, np.zeros(ZBLOCK * max(q, 1) * LANES), len(mem)))
+        groups.append((gens, W, np.zeros(ZBLOCK * max(structure.n_normals, 1) * LANES), len(mem)))
 
     if histogram is not None:
         hx, hy = histogram.bins
@@ -650,97 +758,42 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float, t_
                   hy / (histogram.im_range[1] - histogram.im_range[0]), histogram.every)
         shape = (n, hx, hy)
     else:
-        h_args = (0.0, 0.0, 1.0, 1.0, 1)
-        shape = (n, 1, 1)
-    # one histogram per worker; integer counts, so their sum does not depend on who counted what
-    workers = min(threads, n_groups)
-    buffers = [(np.zeros(shape, np.int64), np.zeros(n, np.int64)) for _ in range(workers)]
-    free = list(range(workers))
-    lock = threading.Lock()
+        h_args, shape = (0.0, 0.0, 1.0, 1.0, 1), (n, 1, 1)
+    # one histogram per worker thread; integer counts, so their sum does not depend on who counted what
+    local, buffers = threading.local(), []
 
-    def advance(j, n_steps, accumulate, step0):
-        with lock:
-            b = free.pop()
-        try:
-            gens, W, z, n_live = groups[j]
-            return kernel(gens, W, P, z, *buffers[b], *h_args, n_steps, accumulate, step0, LANES, n_live)
-        finally:
-            with lock:
-                free.append(b)
+    def advance(j: int, first_step: int, n_steps: int, accumulate: bool):
+        if not hasattr(local, "hist"):
+            local.hist = (np.zeros(shape, np.int64), np.zeros(n, np.int64))
+            buffers.append(local.hist)
+        gens, W, z, n_live = groups[j]
+        status = kernel(gens, W, P, z, *local.hist, *h_args, n_steps, accumulate, first_step - n_tr, LANES, n_live)
+        if status >= 0:
+            c = W[: 2 * n * LANES].reshape(2 * n, LANES)[:, :n_live]
+            ok = np.all(np.isfinite(c), axis=0) & (np.sum(c * c, axis=0) < DIVERGED)
+            k = ens.ids[members[j][int(np.argmin(ok))]]
+            t_lo, t_hi = (first_step + max(status - ZBLOCK, 0)) * dt, (first_step + status) * dt
+            raise FloatingPointError(
+                f"SDE diverged (overflow/NaN) in trajectory {k} between t = {t_lo:g} and {t_hi:g} "
+                f"(of {(n_tr + n_av) * dt:g}; dt = {dt:g}) for n_sites = {n}, gain = "
+                f"{[(r.site, r.rate) for r in net.gain]}, loss = {[(r.site, r.rate) for r in net.loss]}, "
+                f"gamma = {net.gamma:g}, nu = {net.nu:g}, n0 = {net.n0:g}, "
+                f"n_th_over_n0 = {net.n_th_over_n0:g}; network {net}")
 
-    blocks = []  # (first step, length), split at the end of the transient
-    for lo, hi in ((0, n_tr), (n_tr, n_tr + n_av)):
-        for a in range(lo, hi, block_steps):
-            blocks.append((a, min(block_steps, hi - a)))
-    total = n_tr + n_av
-    t0 = time.perf_counter()
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    try:
-        for a, length in blocks:
-            accumulate, step0 = a >= n_tr, a - n_tr
-            if pool is None:
-                status = [advance(j, length, accumulate, step0) for j in range(n_groups)]
-            else:
-                status = list(pool.map(lambda j: advance(j, length, accumulate, step0), range(n_groups)))
-            bad = [j for j, st in enumerate(status) if st >= 0]
-            if bad:
-                j = bad[0]
-                c = groups[j][1][: 2 * n * LANES].reshape(2 * n, LANES)[:, : groups[j][3]]
-                ok = np.all(np.isfinite(c), axis=0) & (np.sum(c * c, axis=0) < DIVERGED)
-                k = ids[members[j][int(np.argmin(ok))]]
-                t_lo, t_hi = (a + max(status[j] - ZBLOCK, 0)) * dt, (a + status[j]) * dt
-                raise FloatingPointError(
-                    f"SDE diverged (overflow/NaN) in trajectory {k} between t = {t_lo:g} and {t_hi:g} "
-                    f"(of {total * dt:g}; dt = {dt:g}) for n_sites = {n}, gain = "
-                    f"{[(r.site, r.rate) for r in net.gain]}, loss = {[(r.site, r.rate) for r in net.loss]}, "
-                    f"gamma = {net.gamma:g}, nu = {net.nu:g}, n0 = {net.n0:g}, "
-                    f"n_th_over_n0 = {net.n_th_over_n0:g}; network {net}")
-            if progress is not None:
-                progress((a + length) / total)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    wall = time.perf_counter() - t0
+    wall = ens.run(n_groups, advance, progress)
 
     def lanes(row0, count):  # per-trajectory rows of the accumulators, (n_traj, count)
         return np.concatenate([W[row0 * LANES:(row0 + count) * LANES].reshape(count, LANES)[:, :n_live].T
                                for _, W, _, n_live in groups])
 
     c = lanes(0, 2 * n)
-    final = plan.to_sites(c[:, 0::2] + 1j * c[:, 1::2])
+    final = scheme.to_sites(c[:, 0::2] + 1j * c[:, 1::2])
     hist = None
     if histogram is not None:
         hist = Histogram(histogram, sum(b[0] for b in buffers), sum(b[1] for b in buffers),
                          n_traj * len(range(0, n_av, histogram.every)))
-    return _assemble(net, float(dt), n_tr, n_av, ids, lanes(rows["j"], m) / n_av, lanes(rows["j2"], m) / n_av,
-                     lanes(rows["occ"], n) / n_av, lanes(rows["g"], 1)[:, 0] / n_av, final, hist, wall, threads)
-
-
-def _sem(x: np.ndarray):
-    k = x.shape[0]
-    if k < 2:
-        return np.full(x.shape[1:], np.nan) if x.ndim > 1 else np.float64(np.nan)
-    return np.std(x, axis=0, ddof=1) / math.sqrt(k)
-
-
-def _delta_j(j, j2):
-    return np.sqrt(np.maximum(j2 - j * j, 0.0))
-
-
-def ensemble_statistics(tj: np.ndarray, tj2: np.ndarray, tocc: np.ndarray, tg: np.ndarray) -> dict:
-    """Ensemble values and standard errors from per-trajectory time means (see the module
-    docstring): tj, tj2 (n_traj, n_edges) means of J and J^2, tocc (n_traj, n_sites), tg (n_traj,).
-    The same function serves one ensemble and the merge of chunks computed by separate jobs."""
-    k = tj.shape[0]
-    jm, j2m = tj.mean(axis=0), tj2.mean(axis=0)
-    dj = _delta_j(jm, j2m)
-    if k >= 2:  # jackknife: Delta J from all trajectories but one
-        djl = _delta_j((k * jm - tj) / (k - 1), (k * j2m - tj2) / (k - 1))
-        dj_sem = np.sqrt((k - 1) / k * np.sum((djl - djl.mean(axis=0)) ** 2, axis=0))
-    else:
-        dj_sem = np.full(jm.shape, np.nan)
-    return dict(J_mean=jm, J_sem=_sem(tj), J_std=dj, J_std_sem=dj_sem, occupation=tocc.mean(axis=0),
-                occupation_sem=_sem(tocc), Gbar_mean=float(tg.mean()), Gbar_sem=float(_sem(tg)))
+    return _assemble(net, float(dt), n_tr, n_av, ens.ids, lanes(rows["j"], m) / n_av, lanes(rows["j2"], m) / n_av,
+                     lanes(rows["occ"], n) / n_av, lanes(rows["g"], 1)[:, 0] / n_av, final, hist, wall, ens.threads)
 
 
 def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads) -> EnsembleResult:

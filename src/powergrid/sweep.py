@@ -16,8 +16,8 @@ and sigma = 0 is the clean network exactly. sigma and the realization index are 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -30,19 +30,27 @@ PROTOCOLS = ("random", "up", "down", "up_down")
 
 @dataclass(frozen=True)
 class SweepPoint:
-    protocol: str          # 'random', 'up' or 'down': how this point was started
-    disorder: float        # sigma of the detunings
-    realization: int       # index of the disorder pattern
+    protocol: str  # 'random', 'up' or 'down': how this point was started
+    disorder: float  # sigma of the detunings
+    realization: int  # index of the disorder pattern
     outer_index: int
     inner_index: int
     network: Network
     result: deterministic.SteadyState
 
 
-def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tuple[str, list[float]],
-                       outer_indices: list[int], protocol: str, options: deterministic.SteadyStateOptions,
-                       root_seed: int, dataset: str, disorder: float = 0.0,
-                       progress: Callable[[int, int], None] | None = None) -> Iterator[SweepPoint]:
+def steady_state_sweep(
+    base: Network,
+    outer: tuple[str, list[float]],
+    inner: tuple[str, list[float]],
+    outer_indices: list[int],
+    protocol: str,
+    options: deterministic.SteadyStateOptions,
+    root_seed: int,
+    dataset: str,
+    disorder: float = 0.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[SweepPoint]:
     """Steady states for the given outer indices, each swept along the whole inner axis."""
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol = {protocol!r}; expected one of {PROTOCOLS}")
@@ -71,8 +79,10 @@ def steady_state_sweep(base: Network, outer: tuple[str, list[float]], inner: tup
                 try:
                     result = deterministic.steady_state(net, start, options)
                 except FloatingPointError as err:  # name the point, not only the rates
-                    raise FloatingPointError(f"{dataset}: {outer_name} = {outer_values[i]:g}, {inner_name} = "
-                                             f"{inner_values[j]:g} ({direction} protocol): {err}") from err
+                    raise FloatingPointError(
+                        f"{dataset}: {outer_name} = {outer_values[i]:g}, {inner_name} = "
+                        f"{inner_values[j]:g} ({direction} protocol): {err}"
+                    ) from err
                 previous = result.alpha
                 done += 1
                 if progress is not None:

@@ -11,17 +11,17 @@ rule aggregate_table:
         lambda wc: chunk_tables(wc.table)(wc),
     output:
         "results/{dataset}/{table}.parquet",
-    wildcard_constraints:
-        # an SDE dataset's sites and bonds are ensemble statistics (rule sde_statistics)
-        dataset=one_of(d for d in DATASETS if DATASETS[d]["method"] not in ("sde", "saturation")),
-        table="sites|bonds|points|relaxation|spectrum",
-    params:
-        code=code_version(script_path("aggregate_table")),
     log:
         "logs/{dataset}/aggregate_{table}.log",
+    wildcard_constraints:
+        # an SDE dataset's sites and bonds are ensemble statistics (rule sde_statistics)
+        dataset=one_of(d for d in DATASETS if DATASETS[d]["method"] not in ("sde", *CLOSED_FORM_METHODS)),
+        table=one_of(sorted({t for (m, ts) in _compute_rules for t in ts if m != "sde"})),
     localrule: True
     conda:
         ENV
+    params:
+        code=code_version(script_path("aggregate_table")),
     script:
         "../scripts/aggregate_table.py"
 
@@ -36,15 +36,15 @@ rule sde_statistics:
         sites="results/{dataset}/sites.parquet",
         points="results/{dataset}/points.parquet",
         trajectories="results/{dataset}/trajectory_bonds.parquet",
-    wildcard_constraints:
-        dataset=one_of(SDE_DATASETS),
-    params:
-        code=code_version(script_path("sde_statistics")),
     log:
         "logs/{dataset}/sde_statistics.log",
+    wildcard_constraints:
+        dataset=one_of(SDE_DATASETS),
     localrule: True
     conda:
         ENV
+    params:
+        code=code_version(script_path("sde_statistics")),
     script:
         "../scripts/sde_statistics.py"
 
@@ -54,15 +54,15 @@ rule sde_histograms:
         chunk_tables("histograms"),
     output:
         "results/{dataset}/histograms.parquet",
-    wildcard_constraints:
-        dataset=one_of(HISTOGRAM_DATASETS),
-    params:
-        code=code_version(script_path("sde_histograms")),
     log:
         "logs/{dataset}/sde_histograms.log",
+    wildcard_constraints:
+        dataset=one_of(HISTOGRAM_DATASETS),
     localrule: True
     conda:
         ENV
+    params:
+        code=code_version(script_path("sde_histograms")),
     script:
         "../scripts/sde_histograms.py"
 
@@ -72,12 +72,12 @@ rule ansatz_fit:
         sites="results/{dataset}/sites.parquet",
     output:
         "results/{dataset}/ansatz.parquet",
-    params:
-        code=code_version(script_path("ansatz_fit")),
     log:
         "logs/{dataset}/ansatz_fit.log",
     conda:
         ENV
+    params:
+        code=code_version(script_path("ansatz_fit")),
     script:
         "../scripts/ansatz_fit.py"
 
@@ -87,15 +87,15 @@ rule relaxation_fits:
         "results/{dataset}/relaxation.parquet",
     output:
         "results/{dataset}/relaxation_fits.parquet",
-    params:
-        xi_window=lambda wc: DATASETS[wc.dataset].get("fit_xi"),
-        n_exponent_at=lambda wc: DATASETS[wc.dataset].get("fit_n_exponent_at", []),
-        code=code_version(script_path("relaxation_fits")),
     log:
         "logs/{dataset}/relaxation_fits.log",
     localrule: True
     conda:
         ENV
+    params:
+        xi_window=lambda wc: DATASETS[wc.dataset].get("fit_xi"),
+        n_exponent_at=lambda wc: DATASETS[wc.dataset].get("fit_n_exponent_at", []),
+        code=code_version(script_path("relaxation_fits")),
     script:
         "../scripts/relaxation_fits.py"
 
@@ -104,13 +104,13 @@ rule relaxation_fits:
 rule saturation:
     output:
         "results/{dataset}/saturation.parquet",
-    params:
-        n0=lambda wc: [float(x) for x in DATASETS[wc.dataset]["n0"]],
-        x_over_n0=lambda wc: axis_values(DATASETS[wc.dataset]["x_over_n0"]),
-        code=code_version(script_path("saturation")),
     log:
         "logs/{dataset}/saturation.log",
     conda:
         ENV
+    params:
+        n0=lambda wc: [float(x) for x in DATASETS[wc.dataset]["n0"]],
+        x_over_n0=lambda wc: axis_values(DATASETS[wc.dataset]["x_over_n0"]),
+        code=code_version(script_path("saturation")),
     script:
         "../scripts/saturation.py"

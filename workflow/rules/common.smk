@@ -14,6 +14,8 @@ os.environ.update(PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PY
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
+from snakemake.exceptions import WorkflowError
+
 from powergrid import codeversion, methods
 from powergrid.config import validate_config
 from powergrid.parameters import axis_values
@@ -25,6 +27,14 @@ config.clear()
 config.update(_validated)
 DATASETS = config["datasets"]
 ENV = "../../envs/powergrid.yaml"
+# Methods computed by the analysis rules rather than by a compute module (powergrid.methods).
+CLOSED_FORM_METHODS = ("saturation",)
+for _name, _section in DATASETS.items():
+    if _section["method"] not in methods.NAMES + CLOSED_FORM_METHODS:
+        raise WorkflowError(
+            f"config: datasets.{_name}.method = {_section['method']!r}: the schema defines it, but "
+            f"src/powergrid/methods has no module {_section['method']}.py (methods: {', '.join(methods.NAMES)})"
+        )
 
 
 wildcard_constraints:
@@ -48,7 +58,7 @@ def method_of(dataset):
 @functools.cache
 def dataset_jobs(dataset):
     """What each compute job of a dataset adds to its spec (outer indices, ensemble block)."""
-    return method_of(dataset).jobs(DATASETS[dataset], config)
+    return getattr(method_of(dataset), "jobs", methods.chunked_jobs)(DATASETS[dataset], config)
 
 
 def dataset_spec(dataset, **job):
@@ -78,6 +88,8 @@ def job_resources(key):
     def resource(wildcards):
         method = method_of(wildcards.dataset)
         job = dataset_jobs(wildcards.dataset)[int(wildcards.chunk)]
+        if not hasattr(method, "resources"):
+            return methods.DEFAULT_RESOURCES[key]
         return method.resources(DATASETS[wildcards.dataset], job, config)[key]
 
     return resource

@@ -18,20 +18,20 @@ for (_method_name, _tables), _datasets in _compute_rules.items():
             compute_rule(_method_name, _tables)
         output:
             **{t: f"results/{{dataset}}/chunks/{{chunk}}/{t}.parquet" for t in _tables},
-        wildcard_constraints:
-            dataset=one_of(_datasets),
-        params:
-            spec=job_spec,
-            code=code_version(script_path("compute_chunk"), _method.__name__),
-        threads: _method.threads(config) if hasattr(_method, "threads") else 1
         log:
             "logs/{dataset}/" + _method_name + "_{chunk}.log",
         benchmark:
             "logs/{dataset}/" + _method_name + "_{chunk}.benchmark.tsv"
+        wildcard_constraints:
+            dataset=one_of(_datasets),
+        conda:
+            ENV
+        threads: _method.threads(config) if hasattr(_method, "threads") else 1
         resources:
             mem_mb=job_resources("mem_mb"),
             runtime=job_resources("runtime"),
-        conda:
-            ENV
+        params:
+            spec=job_spec,
+            code=code_version(script_path("compute_chunk"), _method.__name__),
         script:
             "../scripts/compute_chunk.py"

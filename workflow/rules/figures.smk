@@ -16,11 +16,7 @@ FIGURES = [fig for fig in REGISTRY if not missing_datasets(fig)]
 if len(FIGURES) < len(REGISTRY):
     logger.info(
         "figures not made, their datasets are not in the config: "
-        + "; ".join(
-            f"{fig} (needs {', '.join(missing_datasets(fig))})"
-            for fig in REGISTRY
-            if fig not in FIGURES
-        )
+        + "; ".join(f"{fig} (needs {', '.join(missing_datasets(fig))})" for fig in REGISTRY if fig not in FIGURES)
     )
 
 
@@ -45,14 +41,14 @@ for _fig in FIGURES:
                 category=_entry.category,
                 labels={"figure": _fig, "format": "png"},
             ),
-        params:
-            figure=_fig,
-            tables=list(_entry.tables),
-            code=code_version(script_path("plot_figure"), _entry.module),
         log:
             f"logs/figures/{_fig}.log",
         localrule: True
         conda:
             ENV
+        params:
+            figure=_fig,
+            tables=list(_entry.tables),
+            code=code_version(script_path("plot_figure"), _entry.module),
         script:
             "../scripts/plot_figure.py"

@@ -13,9 +13,11 @@ rows = []
 keys = ["protocol", "gamma_i", "gamma_e", "gamma", "n_sites", "kind", "outer_index", "inner_index"]
 for key, point in sites.sort_values("site").groupby(keys, sort=True):
     fit = fit_ansatz((point["alpha_re"] + 1j * point["alpha_im"]).to_numpy())
-    rows.append({**dict(zip(keys, key)), "A_abs": abs(fit.A), "B_abs": abs(fit.B), "k0": fit.k0,
-                 "fit_residual": fit.residual})
+    rows.append(
+        {**dict(zip(keys, key)), "A_abs": abs(fit.A), "B_abs": abs(fit.B), "k0": fit.k0, "fit_residual": fit.residual}
+    )
 df = pd.DataFrame(rows)
-tables.write_table(df, snakemake.output[0], {**tables.read_meta(snakemake.input.sites),
-                                             "method": "least-squares fit of ansatz (S17)"})
+tables.write_table(
+    df, snakemake.output[0], {**tables.read_meta(snakemake.input.sites), "method": "least-squares fit of ansatz (S17)"}
+)
 log.info(f"{len(df)} fits, median residual {np.median(df['fit_residual']):.2e}")

@@ -8,5 +8,11 @@ from powergrid.runner import run_job
 
 spec = json.loads(snakemake.params.spec)
 log = job_logger(spec["method"], snakemake.log[0])
-run_job(methods.load(spec["method"]), spec, dict(snakemake.output.items()),
-        key=snakemake.params.spec + snakemake.params.code, threads=snakemake.threads, log=log.info)
+run_job(
+    methods.load(spec["method"]),
+    spec,
+    dict(snakemake.output.items()),
+    key=snakemake.params.spec + snakemake.params.code,
+    threads=snakemake.threads,
+    log=log.info,
+)

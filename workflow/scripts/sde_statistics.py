@@ -6,8 +6,10 @@ from powergrid import ensembles, tables
 from powergrid.logs import job_logger
 
 log = job_logger("sde_statistics", snakemake.log[0])
-traj = {name: pd.concat([tables.read_table(p) for p in snakemake.input[name]], ignore_index=True)
-        for name in ("traj_bonds", "traj_sites", "traj_points")}
+traj = {
+    name: pd.concat([tables.read_table(p) for p in snakemake.input[name]], ignore_index=True)
+    for name in ("traj_bonds", "traj_sites", "traj_points")
+}
 stats = ensembles.statistics_frames(traj["traj_bonds"], traj["traj_sites"], traj["traj_points"])
 meta = tables.read_meta(snakemake.input.traj_bonds[0])
 meta.pop("provenance", None)
@@ -17,5 +19,7 @@ meta["jobs"] = len(snakemake.input.traj_bonds)
 for name in ("bonds", "sites", "points"):
     tables.write_table(stats[name], snakemake.output[name], meta)
 tables.write_table(traj["traj_bonds"], snakemake.output.trajectories, meta)
-log.info(f"{len(stats['points'])} points, {int(stats['points']['n_traj'].min())} trajectories each, "
-         f"{stats['points']['wall_time'].sum():.0f} s of job wall time")
+log.info(
+    f"{len(stats['points'])} points, {int(stats['points']['n_traj'].min())} trajectories each, "
+    f"{stats['points']['wall_time'].sum():.0f} s of job wall time"
+)

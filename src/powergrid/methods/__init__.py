@@ -3,15 +3,16 @@
 Each module of this package turns a dataset's config section into numbers in the same way:
 
     tables(section) -> tuple[str, ...]       # the tables one job writes
-    jobs(section, config) -> list[dict]      # what each job adds to the dataset's spec
     options(spec) -> Options                 # frozen, validated solver options, parsed once
     points(spec) -> list[Point]              # the job's points; each has a unique .key
     solve(point, options, progress=None, threads=1) -> result
     frames(point, result, dataset) -> dict[str, DataFrame]   # tidy rows, shared parameter columns
     label(options) -> str                    # the method, as recorded in the tables' metadata
 
-and optionally ``global_sections(config)`` (global config sections that enter the spec),
-``resources(section, job, config)`` (mem_mb, runtime) and ``threads(config)``.
+and optionally ``jobs(section, config) -> list[dict]`` (what each job adds to the dataset's spec;
+default ``chunked_jobs``, one job per chunk of the outer axis), ``global_sections(config)``
+(global config sections that enter the spec), ``resources(section, job, config)`` (mem_mb and
+runtime in minutes, for a cluster; default ``DEFAULT_RESOURCES``) and ``threads(config)`` (1).
 ``powergrid.runner.run_job`` runs any of them: resume, progress, atomic writes. The workflow makes
 one compute rule per method, so a new method is one module here plus its schema definition.
 
@@ -27,6 +28,7 @@ from types import ModuleType
 
 from ..parameters import axis_values, chunks
 
+DEFAULT_RESOURCES = {"mem_mb": 1000, "runtime": 60}
 NAMES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 

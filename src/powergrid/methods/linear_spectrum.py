@@ -11,7 +11,6 @@ import pandas as pd
 from .. import linear
 from ..model import Network
 from ..network_spec import network_from_spec
-from . import chunked_jobs as jobs  # noqa: F401  (one job per chunk of the outer axis)
 
 METHOD = "eigenvalues of the unsaturated chain"
 
@@ -37,8 +36,10 @@ def resources(section: dict, job: dict, config: dict) -> dict:
 
 def options(spec: dict) -> None:
     if (spec["outer"]["name"], spec["inner"]["name"]) != ("gamma_i", "gamma_e"):
-        raise ValueError(f"{spec['dataset']}: the spectrum is a map over outer = gamma_i, inner = gamma_e; "
-                         f"got {spec['outer']['name']!r}, {spec['inner']['name']!r}")
+        raise ValueError(
+            f"{spec['dataset']}: the spectrum is a map over outer = gamma_i, inner = gamma_e; "
+            f"got {spec['outer']['name']!r}, {spec['inner']['name']!r}"
+        )
     return None
 
 
@@ -57,5 +58,14 @@ def label(options) -> str:
 
 def frames(row: Row, rate: np.ndarray, dataset: str) -> dict[str, pd.DataFrame]:
     net = row.network
-    return {"spectrum": pd.DataFrame({"gamma_i": row.gamma_i, "gamma_e": np.array(row.gamma_e), "gamma": net.gamma,
-                                      "n_sites": net.n_sites, "max_real_eigenvalue": rate})}
+    return {
+        "spectrum": pd.DataFrame(
+            {
+                "gamma_i": row.gamma_i,
+                "gamma_e": np.array(row.gamma_e),
+                "gamma": net.gamma,
+                "n_sites": net.n_sites,
+                "max_real_eigenvalue": rate,
+            }
+        )
+    }

@@ -17,7 +17,6 @@ from .. import quantum, quantum_trajectories
 from ..model import Network
 from ..network_spec import network_from_spec
 from ..parameters import apply_parameter, parameter_columns, point_seed
-from . import chunked_jobs as jobs  # noqa: F401  (one job per chunk of the outer axis)
 from . import grid
 
 
@@ -31,9 +30,9 @@ class TrajectoryOptions:
 
 @dataclass(frozen=True)
 class Options:
-    solver: str                              # 'exact' or 'trajectories'
-    leak_bound: float                        # largest top-state / top-sector population accepted
-    trajectories: TrajectoryOptions | None   # with solver 'trajectories'
+    solver: str  # 'exact' or 'trajectories'
+    leak_bound: float  # largest top-state / top-sector population accepted
+    trajectories: TrajectoryOptions | None  # with solver 'trajectories'
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Point:
     axes: dict
     network: Network
     n_basis: int
-    k_max: int              # total-number cap; n_sites (n_basis - 1) when none
+    k_max: int  # total-number cap; n_sites (n_basis - 1) when none
     seed: np.random.SeedSequence
 
     @property
@@ -51,9 +50,16 @@ class Point:
         return f"{self.outer_index}_{self.inner_index}"
 
     def columns(self) -> dict:
-        return {**dict(outer_index=self.outer_index, inner_index=self.inner_index,
-                       **parameter_columns(self.network, noise=True), n_basis=self.n_basis, k_max=self.k_max),
-                **self.axes}
+        return {
+            **dict(
+                outer_index=self.outer_index,
+                inner_index=self.inner_index,
+                **parameter_columns(self.network, noise=True),
+                n_basis=self.n_basis,
+                k_max=self.k_max,
+            ),
+            **self.axes,
+        }
 
 
 def tables(section: dict) -> tuple[str, ...]:
@@ -77,15 +83,20 @@ def memory_bytes(section: dict) -> int:
     caps = section.get("k_max", [None] * len(section["n_basis"]))
     if section["solver"] == "exact":
         return max(quantum.exact_memory_bytes(n, int(nb), k) for nb, k in zip(section["n_basis"], caps))
-    return max(quantum_trajectories.trajectory_memory_bytes(n, int(nb), k_max=k)
-               for nb, k in zip(section["n_basis"], caps))
+    return max(
+        quantum_trajectories.trajectory_memory_bytes(n, int(nb), k_max=k) for nb, k in zip(section["n_basis"], caps)
+    )
 
 
 def options(spec: dict) -> Options:
     t = spec.get("trajectories") if spec["solver"] == "trajectories" else None
-    return Options(spec["solver"], float(spec["leak_bound"]),
-                   None if t is None else TrajectoryOptions(float(t["dt"]), float(t["t_transient"]),
-                                                            float(t["t_average"]), int(t["count"])))
+    return Options(
+        spec["solver"],
+        float(spec["leak_bound"]),
+        None
+        if t is None
+        else TrajectoryOptions(float(t["dt"]), float(t["t_transient"]), float(t["t_average"]), int(t["count"])),
+    )
 
 
 def points(spec: dict) -> list[Point]:
@@ -97,8 +108,11 @@ def points(spec: dict) -> list[Point]:
         net = base
         for name, value in axes.items():
             net = apply_parameter(net, name, value)
-        out.append(Point(i, j, axes, net, int(spec["n_basis"][j]), int(caps[j]),
-                         point_seed(spec["seed"], spec["dataset"], i, j)))
+        out.append(
+            Point(
+                i, j, axes, net, int(spec["n_basis"][j]), int(caps[j]), point_seed(spec["seed"], spec["dataset"], i, j)
+            )
+        )
     return out
 
 
@@ -109,8 +123,17 @@ def solve(point: Point, options: Options, progress=None, threads: int = 1):
     else:
         t = options.trajectories
         result = quantum_trajectories.run_trajectories(
-            point.network, point.n_basis, k_max=point.k_max, dt=t.dt, t_transient=t.t_transient,
-            t_average=t.t_average, n_traj=t.count, seed=point.seed, progress=progress, threads=threads)
+            point.network,
+            point.n_basis,
+            k_max=point.k_max,
+            dt=t.dt,
+            t_transient=t.t_transient,
+            t_average=t.t_average,
+            n_traj=t.count,
+            seed=point.seed,
+            progress=progress,
+            threads=threads,
+        )
     return quantum.check_leak(result, options.leak_bound)
 
 
@@ -123,18 +146,51 @@ def frames(point: Point, result, dataset: str) -> dict[str, pd.DataFrame]:
     exact = isinstance(result, quantum.QuantumSteadyState)
     common = {"dataset": dataset, **point.columns(), "solver": "exact" if exact else "trajectories"}
     nan = np.full(len(result.edges), np.nan)
-    bonds = pd.DataFrame({**common, "site_from": result.edges[:, 0] + 1, "site_to": result.edges[:, 1] + 1,
-                          "J_mean": result.J_mean, "J_sem": nan if exact else result.J_sem,
-                          "J_std": result.J_std, "J_std_sem": nan if exact else result.J_std_sem})
+    bonds = pd.DataFrame(
+        {
+            **common,
+            "site_from": result.edges[:, 0] + 1,
+            "site_to": result.edges[:, 1] + 1,
+            "J_mean": result.J_mean,
+            "J_sem": nan if exact else result.J_sem,
+            "J_std": result.J_std,
+            "J_std_sem": nan if exact else result.J_std_sem,
+        }
+    )
     n = point.network.n_sites
-    sites = pd.DataFrame({**common, "site": np.arange(1, n + 1), "occupation": result.occupation,
-                          "occupation_sem": np.full(n, np.nan) if exact else result.occupation_sem,
-                          "leak": result.leak})
-    extra = (dict(negativity=result.negativity, Gbar_sem=np.nan, residual=result.residual,
-                  unknowns=result.unknowns, iterations=result.iterations, n_traj=0)
-             if exact else
-             dict(negativity=np.nan, Gbar_sem=result.Gbar_sem, residual=np.nan, unknowns=0, iterations=0,
-                  n_traj=result.n_traj))
-    points_ = pd.DataFrame([{**common, "Gbar_mean": result.Gbar_mean, **extra, "max_leak": float(np.max(result.leak)),
-                             "leak_total": float(result.leak_total), "wall_time": result.wall_time}])
+    sites = pd.DataFrame(
+        {
+            **common,
+            "site": np.arange(1, n + 1),
+            "occupation": result.occupation,
+            "occupation_sem": np.full(n, np.nan) if exact else result.occupation_sem,
+            "leak": result.leak,
+        }
+    )
+    extra = (
+        dict(
+            negativity=result.negativity,
+            Gbar_sem=np.nan,
+            residual=result.residual,
+            unknowns=result.unknowns,
+            iterations=result.iterations,
+            n_traj=0,
+        )
+        if exact
+        else dict(
+            negativity=np.nan, Gbar_sem=result.Gbar_sem, residual=np.nan, unknowns=0, iterations=0, n_traj=result.n_traj
+        )
+    )
+    points_ = pd.DataFrame(
+        [
+            {
+                **common,
+                "Gbar_mean": result.Gbar_mean,
+                **extra,
+                "max_leak": float(np.max(result.leak)),
+                "leak_total": float(result.leak_total),
+                "wall_time": result.wall_time,
+            }
+        ]
+    )
     return {"bonds": bonds, "sites": sites, "points": points_}

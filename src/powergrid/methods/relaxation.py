@@ -10,7 +10,6 @@ import pandas as pd
 
 from .. import deterministic
 from ..relaxation import RelaxationOptions, relaxation_time
-from . import chunked_jobs as jobs  # noqa: F401  (one job per chunk of the outer axis)
 from . import steady_state
 
 METHOD = "relaxation time, Appendix F procedure"
@@ -21,7 +20,7 @@ points = steady_state.points
 class Options:
     steady_state: deterministic.SteadyStateOptions
     relaxation: RelaxationOptions
-    directions: tuple[str, ...]       # kick directions, one row each
+    directions: tuple[str, ...]  # kick directions, one row each
 
 
 def tables(section: dict) -> tuple[str, ...]:
@@ -65,8 +64,17 @@ def frames(line, solved, dataset: str) -> dict[str, pd.DataFrame]:
     meaningful = False, where the attractor is not a fixed point or did not relax)."""
     rows = []
     for p, kick, direction, r in solved:
-        row = {"dataset": dataset, **steady_state.point_columns(p), "direction": direction, "kick": kick,
-               "tau": np.nan, "t_hi": np.nan, "t_lo": np.nan, "relaxed": False, "tau_linear": np.nan}
+        row = {
+            "dataset": dataset,
+            **steady_state.point_columns(p),
+            "direction": direction,
+            "kick": kick,
+            "tau": np.nan,
+            "t_hi": np.nan,
+            "t_lo": np.nan,
+            "relaxed": False,
+            "tau_linear": np.nan,
+        }
         if r is not None:
             row.update(tau=r.tau, t_hi=r.t_hi, t_lo=r.t_lo, relaxed=r.relaxed, tau_linear=r.tau_linear)
         row["meaningful"] = bool(row["relaxed"] and row["t_hi"] > 0)

@@ -14,16 +14,15 @@ import pandas as pd
 from .. import analytic, deterministic, sweep
 from ..network_spec import network_from_spec
 from ..parameters import parameter_columns
-from . import chunked_jobs as jobs  # noqa: F401  (one job per chunk of the outer axis)
 
 METHOD = "deterministic steady state (RK4 + Newton in the co-rotating frame)"
 
 
 @dataclass(frozen=True)
 class Line:
-    spec: dict            # the job's spec (network, axes, seed, dataset)
+    spec: dict  # the job's spec (network, axes, seed, dataset)
     outer_index: int
-    protocol: str         # 'random', 'up' or 'down'
+    protocol: str  # 'random', 'up' or 'down'
 
     @property
     def key(self) -> str:
@@ -54,11 +53,20 @@ def points(spec: dict) -> list[Line]:
 def solve(line: Line, options: deterministic.SteadyStateOptions, progress=None, threads: int = 1):
     """The sweep points of one line (``sweep.SweepPoint``)."""
     spec = line.spec
-    return list(sweep.steady_state_sweep(
-        network_from_spec(spec["network"]), (spec["outer"]["name"], spec["outer"]["values"]),
-        (spec["inner"]["name"], spec["inner"]["values"]), [line.outer_index], line.protocol, options,
-        spec["seed"], spec["dataset"], disorder=spec["network"].get("disorder", 0.0),
-        progress=None if progress is None else (lambda done, total: progress(done / total))))
+    return list(
+        sweep.steady_state_sweep(
+            network_from_spec(spec["network"]),
+            (spec["outer"]["name"], spec["outer"]["values"]),
+            (spec["inner"]["name"], spec["inner"]["values"]),
+            [line.outer_index],
+            line.protocol,
+            options,
+            spec["seed"],
+            spec["dataset"],
+            disorder=spec["network"].get("disorder", 0.0),
+            progress=None if progress is None else (lambda done, total: progress(done / total)),
+        )
+    )
 
 
 def label(options) -> str:
@@ -68,10 +76,21 @@ def label(options) -> str:
 def point_columns(p: sweep.SweepPoint) -> dict:
     """The columns of one steady state: protocol, parameters, indices, what the solver found."""
     r = p.result
-    return dict(protocol=p.protocol, disorder=p.disorder, realization=p.realization,
-                **parameter_columns(p.network), outer_index=p.outer_index, inner_index=p.inner_index,
-                kind=r.kind, converged=r.converged, omega=r.omega, growth_rate=r.growth_rate,
-                residual=r.residual, t_final=r.t_final, Gbar=gbar(p))
+    return dict(
+        protocol=p.protocol,
+        disorder=p.disorder,
+        realization=p.realization,
+        **parameter_columns(p.network),
+        outer_index=p.outer_index,
+        inner_index=p.inner_index,
+        kind=r.kind,
+        converged=r.converged,
+        omega=r.omega,
+        growth_rate=r.growth_rate,
+        residual=r.residual,
+        t_final=r.t_final,
+        Gbar=gbar(p),
+    )
 
 
 def gbar(p: sweep.SweepPoint) -> float:
@@ -94,9 +113,24 @@ def frames(line: Line, points: list, dataset: str) -> dict[str, pd.DataFrame]:
         net, r = p.network, p.result
         point = {"dataset": dataset, **point_columns(p)}
         for l in range(net.n_sites):
-            sites.append({**point, "site": l + 1, "occupation": r.occupation[l],
-                          "alpha_re": r.alpha[l].real, "alpha_im": r.alpha[l].imag})
+            sites.append(
+                {
+                    **point,
+                    "site": l + 1,
+                    "occupation": r.occupation[l],
+                    "alpha_re": r.alpha[l].real,
+                    "alpha_im": r.alpha[l].imag,
+                }
+            )
         for e, (i, j) in enumerate(net.edges):
-            bonds.append({**point, "site_from": i + 1, "site_to": j + 1, "J_mean": r.J_mean[e],
-                          "J_min": r.J_min[e], "J_max": r.J_max[e]})
+            bonds.append(
+                {
+                    **point,
+                    "site_from": i + 1,
+                    "site_to": j + 1,
+                    "J_mean": r.J_mean[e],
+                    "J_min": r.J_min[e],
+                    "J_max": r.J_max[e],
+                }
+            )
     return {"sites": pd.DataFrame(sites), "bonds": pd.DataFrame(bonds)}

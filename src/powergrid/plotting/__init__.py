@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 CATEGORIES = ("Main text", "Supplement", "Article appendix", "Beyond the paper")
 
@@ -26,7 +26,7 @@ CATEGORIES = ("Main text", "Supplement", "Article appendix", "Beyond the paper")
 @dataclass(frozen=True)
 class FigureEntry:
     name: str
-    module: str                  # dotted name of the plotting module (its code version's entry)
+    module: str  # dotted name of the plotting module (its code version's entry)
     tables: tuple[str, ...]
     category: str
     plot: Callable

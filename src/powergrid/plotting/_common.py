@@ -10,8 +10,8 @@ import pandas as pd
 
 from .. import analytic
 
-STEADY_KINDS = ("zero", "stationary", "rotating")   # time-independent |alpha_l|
-UNSTEADY_KINDS = ("periodic", "quasi-periodic")     # currents vary in time: J_min < J_max
+STEADY_KINDS = ("zero", "stationary", "rotating")  # time-independent |alpha_l|
+UNSTEADY_KINDS = ("periodic", "quasi-periodic")  # currents vary in time: J_min < J_max
 
 
 def table(tables: dict, key: str) -> pd.DataFrame:

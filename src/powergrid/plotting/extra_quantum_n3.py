@@ -26,8 +26,18 @@ def _draw(ax, tables, value, error, ylabel):
         label = rf"$n_0={n0:g}$, $n_{{basis}}={int(rows['n_basis'].iloc[0])}$"
         err = rows[error].to_numpy(float)
         if np.isfinite(err).any():
-            ax.errorbar(rows["gamma_e"], rows[value], yerr=err, color=color, lw=1.0, marker="o", ms=2.5,
-                        elinewidth=0.8, capsize=1.5, label=label)
+            ax.errorbar(
+                rows["gamma_e"],
+                rows[value],
+                yerr=err,
+                color=color,
+                lw=1.0,
+                marker="o",
+                ms=2.5,
+                elinewidth=0.8,
+                capsize=1.5,
+                label=label,
+            )
         else:
             ax.plot(rows["gamma_e"], rows[value], color=color, lw=1.4, marker="o", ms=2, label=label)
     mark_gamma_i(ax, float(bonds["gamma_i"].iloc[0]))

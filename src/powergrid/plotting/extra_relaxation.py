@@ -28,15 +28,30 @@ def draw_tau(ax, tables):
     for color, (n, g) in zip(style.SERIES, df.groupby("n_sites")):
         main = g[g["direction"] == shown]
         ok = main["meaningful"].to_numpy()
-        ax.plot(main["gamma_e"], np.where(ok, main["tau"], np.nan), color=color, lw=1.3, marker="o", ms=2,
-                label=f"$N={n}$")
-        ax.plot(main["gamma_e"], np.where(ok, main["tau_linear"], np.nan), ls="none", marker=".", ms=2.5,
-                color="0.2", zorder=3)
+        ax.plot(
+            main["gamma_e"], np.where(ok, main["tau"], np.nan), color=color, lw=1.3, marker="o", ms=2, label=f"$N={n}$"
+        )
+        ax.plot(
+            main["gamma_e"],
+            np.where(ok, main["tau_linear"], np.nan),
+            ls="none",
+            marker=".",
+            ms=2.5,
+            color="0.2",
+            zorder=3,
+        )
         other = g[(g["direction"] != shown) & g["meaningful"]]
         ax.plot(other["gamma_e"], other["tau"], color=color, lw=0.7, ls="--", alpha=0.8)
         bad = main[~main["meaningful"]]
-        ax.plot(bad["gamma_e"], np.full(len(bad), 0.85), ls="none", marker="x", ms=3, color=color,
-                transform=ax.get_xaxis_transform())
+        ax.plot(
+            bad["gamma_e"],
+            np.full(len(bad), 0.85),
+            ls="none",
+            marker="x",
+            ms=3,
+            color=color,
+            transform=ax.get_xaxis_transform(),
+        )
     gi = float(df["gamma_i"].iloc[0]) if len(df) else 4.0
     ax.axvline(gi, color=style.COLORS["reference"], lw=0.6, ls=":")
     ax.set_yscale("log")
@@ -60,11 +75,16 @@ def draw_divergence(ax, tables):
         if len(fit):
             f = fit.iloc[0]
             x = np.geomspace(f["window_min"], f["window_max"], 20)
-            ax.plot(x, f["prefactor"] * x ** -f["value"], color=color, lw=1.0,
-                    label=rf"$N={n}$: $\xi={f['value']:.2f}\pm{f['stderr']:.2f}$")
+            ax.plot(
+                x,
+                f["prefactor"] * x ** -f["value"],
+                color=color,
+                lw=1.0,
+                label=rf"$N={n}$: $\xi={f['value']:.2f}\pm{f['stderr']:.2f}$",
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    for axis in (ax.xaxis, ax.yaxis):   # minor-tick labels of short log ranges collide
+    for axis in (ax.xaxis, ax.yaxis):  # minor-tick labels of short log ranges collide
         axis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(r"$(\Gamma_e-\Gamma_i)\,/\,g$")
     ax.set_ylabel(r"$\tau_r\,g$")

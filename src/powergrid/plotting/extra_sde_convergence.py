@@ -42,10 +42,20 @@ def draw_dt(ax, tables, value: str, error: str, ylabel: str):
         rows = rows.sort_values("dt")
         ref, ref_err = rows[value].iloc[0], rows[error].iloc[0]
         rel = rows[value] / ref - 1.0
-        err = np.hypot(rows[error] / ref, ref_err * rows[value] / ref ** 2)
+        err = np.hypot(rows[error] / ref, ref_err * rows[value] / ref**2)
         err.iloc[0] = ref_err / abs(ref)
-        ax.errorbar(rows["dt"], rel, yerr=err, marker="o", ms=3, lw=1.0, elinewidth=0.8, capsize=1.5,
-                    color=COLORS[phase(rows)], label=rf"$\Gamma_e={gamma_e:g}\,g$ ({phase(rows)})")
+        ax.errorbar(
+            rows["dt"],
+            rel,
+            yerr=err,
+            marker="o",
+            ms=3,
+            lw=1.0,
+            elinewidth=0.8,
+            capsize=1.5,
+            color=COLORS[phase(rows)],
+            label=rf"$\Gamma_e={gamma_e:g}\,g$ ({phase(rows)})",
+        )
     ax.axvline(configured_dt(bonds), color=style.COLORS["reference"], lw=0.7, ls=":")
     ax.axhline(0.0, color="0.7", lw=0.5, zorder=0)
     ax.set_xscale("log")
@@ -76,8 +86,18 @@ def draw_ensemble(ax, tables):
         sem = np.array([j[:k].std(ddof=1) / np.sqrt(k) for k in sizes])
         full = j.mean()
         color = COLORS[phase(rows)]
-        ax.errorbar(sizes, est / full - 1.0, yerr=sem / abs(full), marker="o", ms=3, lw=1.0, elinewidth=0.8,
-                    capsize=1.5, color=color, label=rf"$\Gamma_e={gamma_e:g}\,g$")
+        ax.errorbar(
+            sizes,
+            est / full - 1.0,
+            yerr=sem / abs(full),
+            marker="o",
+            ms=3,
+            lw=1.0,
+            elinewidth=0.8,
+            capsize=1.5,
+            color=color,
+            label=rf"$\Gamma_e={gamma_e:g}\,g$",
+        )
         ax.plot(sizes, sem[-1] / abs(full) * np.sqrt(sizes[-1] / sizes), color=color, lw=0.6, ls="--", alpha=0.6)
         ax.plot(sizes, -sem[-1] / abs(full) * np.sqrt(sizes[-1] / sizes), color=color, lw=0.6, ls="--", alpha=0.6)
     ax.axhline(0.0, color="0.7", lw=0.5, zorder=0)

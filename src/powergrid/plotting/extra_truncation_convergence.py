@@ -34,9 +34,16 @@ def draw_a(ax, tables):
     bonds = bonds[bonds["site_to"] == bonds["n_sites"]]
     for color, (n0, small, large) in zip(COLORS, pairs(bonds)):
         change = np.abs(large["J_std"].to_numpy() / small["J_std"].to_numpy() - 1.0)
-        ax.plot(small["gamma_e"], np.maximum(change, 1e-16), color=color, marker="o", ms=2.5, lw=1.0,
-                label=rf"$n_0={n0:g}$: $n_{{basis}}$ {int(small['n_basis'].iloc[0])} $\to$ "
-                      rf"{int(large['n_basis'].iloc[0])}")
+        ax.plot(
+            small["gamma_e"],
+            np.maximum(change, 1e-16),
+            color=color,
+            marker="o",
+            ms=2.5,
+            lw=1.0,
+            label=rf"$n_0={n0:g}$: $n_{{basis}}$ {int(small['n_basis'].iloc[0])} $\to$ "
+            rf"{int(large['n_basis'].iloc[0])}",
+        )
     ax.set_yscale("log")
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
     ax.set_ylabel(r"$|\Delta J_{\rm large}/\Delta J_{\rm small}-1|$")
@@ -46,8 +53,15 @@ def draw_a(ax, tables):
 def draw_b(ax, tables):
     points = table(tables, "quantum_truncation/points")
     for color, (n0, small, _) in zip(COLORS, pairs(points)):
-        ax.plot(small["gamma_e"], np.maximum(small["max_leak"], 1e-300), color=color, marker="o", ms=2.5, lw=1.0,
-                label=rf"$n_0={n0:g}$, $n_{{basis}}={int(small['n_basis'].iloc[0])}$")
+        ax.plot(
+            small["gamma_e"],
+            np.maximum(small["max_leak"], 1e-300),
+            color=color,
+            marker="o",
+            ms=2.5,
+            lw=1.0,
+            label=rf"$n_0={n0:g}$, $n_{{basis}}={int(small['n_basis'].iloc[0])}$",
+        )
     ax.set_yscale("log")
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
     ax.set_ylabel("population of the top Fock state")

@@ -19,7 +19,17 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from . import style
-from ._common import (UNSTEADY_KINDS, oscillation_band, fmt, grid, last_bond, prefer_converged, ratio_label, stalled_boundary, table)
+from ._common import (
+    UNSTEADY_KINDS,
+    fmt,
+    grid,
+    last_bond,
+    oscillation_band,
+    prefer_converged,
+    ratio_label,
+    stalled_boundary,
+    table,
+)
 
 FIGURE = "fig2"
 CATEGORY = "Main text"
@@ -28,7 +38,7 @@ TABLES = ("fig2a/bonds", "fig2b_diagonal/bonds", "fig2b_max/bonds", "fig2b_max/s
 XLABEL = r"$\Gamma_i\,/\,g$"
 YLABEL_E = r"$\Gamma_e\,/\,g$"
 JLABEL = r"$\langle J\rangle\,/\,(g\,n_0)$"
-PT_THRESHOLD = 4.0   # the paper's statement: <J> ~ g n0 on Gamma_e = Gamma_i above Gamma_i = 4 g
+PT_THRESHOLD = 4.0  # the paper's statement: <J> ~ g n0 on Gamma_e = Gamma_i above Gamma_i = 4 g
 
 
 # --------------------------------------------------------------------------------------------- (a)
@@ -38,8 +48,9 @@ def draw_a(ax, tables, *, key: str = "fig2a/bonds", colorbar: bool = True):
     x, y, z = grid(bonds, "J_mean")
     xe, ye = style.cell_edges(x), style.cell_edges(y)
     vmin = min(0.0, float(np.nanmin(z))) if np.isfinite(z).any() else 0.0
-    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=style.CMAP_SEQUENTIAL, vmin=vmin,
-                         shading="flat", rasterized=True)
+    mesh = ax.pcolormesh(
+        xe, ye, np.ma.masked_invalid(z), cmap=style.CMAP_SEQUENTIAL, vmin=vmin, shading="flat", rasterized=True
+    )
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ye[0], ye[-1])
 
@@ -62,11 +73,19 @@ def draw_a(ax, tables, *, key: str = "fig2a/bonds", colorbar: bool = True):
     gi, ge = stalled_boundary(ax)
     if gi.size:
         ax.plot(gi, ge, ls=(0, (3.5, 2)), lw=1.1, color="white")
-        gx = 0.5 * (gi[0] + gi[-1])   # a point inside the stalled region
+        gx = 0.5 * (gi[0] + gi[-1])  # a point inside the stalled region
         gy = 0.5 * (max(gx, hi[0]) + min(1.0 / gx, hi[1]))
-        ax.annotate("stalled", xy=(gx, gy), xytext=(14, -9), textcoords="offset points", color="white",
-                    fontsize=6.5, ha="left", va="center",
-                    arrowprops=dict(arrowstyle="-", color="white", lw=0.6, shrinkA=1, shrinkB=0))
+        ax.annotate(
+            "stalled",
+            xy=(gx, gy),
+            xytext=(14, -9),
+            textcoords="offset points",
+            color="white",
+            fontsize=6.5,
+            ha="left",
+            va="center",
+            arrowprops=dict(arrowstyle="-", color="white", lw=0.6, shrinkA=1, shrinkB=0),
+        )
     d0, d1 = max(lo[0], hi[0]), min(lo[1], hi[1])
     ax.plot([d0, d1], [d0, d1], ls=":", lw=0.8, color="white", alpha=0.9)
 
@@ -77,10 +96,14 @@ def draw_a(ax, tables, *, key: str = "fig2a/bonds", colorbar: bool = True):
         cb.set_label(JLABEL)
         cb.ax.tick_params(labelsize=7.5)
     if has_unsteady:
-        ax.legend(handles=[Patch(facecolor="0.55", edgecolor="white", hatch="////", lw=0.5,
-                                 label="not stationary")],
-                  loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.1, handlelength=1.2,
-                  fontsize=7)
+        ax.legend(
+            handles=[Patch(facecolor="0.55", edgecolor="white", hatch="////", lw=0.5, label="not stationary")],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            borderaxespad=0.1,
+            handlelength=1.2,
+            fontsize=7,
+        )
     return mesh
 
 
@@ -92,15 +115,21 @@ def draw_b(ax, tables):
 
     band = oscillation_band(ax, diag, style.COLORS["diagonal"])
     band |= oscillation_band(ax, best, style.COLORS["max"])
-    ax.plot(best["gamma_i"], best["J_mean"], color=style.COLORS["max"], lw=1.3,
-            label=r"$J_{\max}$ (over $\Gamma_e$)")
-    ax.plot(diag["gamma_i"], diag["J_mean"], color=style.COLORS["diagonal"], lw=1.3,
-            label=r"$\Gamma_e=\Gamma_i$")
+    ax.plot(best["gamma_i"], best["J_mean"], color=style.COLORS["max"], lw=1.3, label=r"$J_{\max}$ (over $\Gamma_e$)")
+    ax.plot(diag["gamma_i"], diag["J_mean"], color=style.COLORS["diagonal"], lw=1.3, label=r"$\Gamma_e=\Gamma_i$")
 
     ax.axhline(1.0, ls="--", lw=0.8, color=style.COLORS["reference"], zorder=0)
     ax.axvline(PT_THRESHOLD, ls=":", lw=0.9, color=style.COLORS["reference"], zorder=0)
-    ax.text(PT_THRESHOLD, 0.985, r" $J\approx g\,n_0$ above $\Gamma_i=4g$",
-            transform=ax.get_xaxis_transform(), ha="left", va="top", fontsize=7, color="0.25")
+    ax.text(
+        PT_THRESHOLD,
+        0.985,
+        r" $J\approx g\,n_0$ above $\Gamma_i=4g$",
+        transform=ax.get_xaxis_transform(),
+        ha="left",
+        va="top",
+        fontsize=7,
+        color="0.25",
+    )
     ax.set_xlabel(XLABEL)
     ax.set_ylabel(JLABEL)
     xmax = float(np.nanmax(np.r_[diag["gamma_i"].to_numpy(float), best["gamma_i"].to_numpy(float)]))
@@ -141,29 +170,44 @@ def draw_c(ax, tables):
     for (gi, ge), df in sites.groupby(["gamma_i", "gamma_e"], sort=True):
         r = gi / ge
         phase = "symmetric" if r > 1 else "broken"
-        curves.append((-r, df.sort_values("site"), rf"$\Gamma_i/\Gamma_e={ratio_label(r)}$",
-                       style.COLORS[phase], "o" if r > 1 else "s"))
+        curves.append(
+            (
+                -r,
+                df.sort_values("site"),
+                rf"$\Gamma_i/\Gamma_e={ratio_label(r)}$",
+                style.COLORS[phase],
+                "o" if r > 1 else "s",
+            )
+        )
     curves.sort(key=lambda c: c[0])
     tp = transition_point(tables, float(sites["gamma_i"].iloc[0]))  # fig2c's Gamma_i (config)
     ms = table(tables, "fig2b_max/sites")
-    sel = ms[(ms["outer_index"] == tp["outer_index"]) & (ms["inner_index"] == tp["inner_index"])
-             & np.isclose(ms["gamma_i"], tp["gamma_i"])]
-    curves.append((0.0, sel.sort_values("site"),
-                   rf"transition (max $J$), $\Gamma_e={fmt(tp['gamma_e'], 4)}$",
-                   style.COLORS["transition"], "^"))
+    sel = ms[
+        (ms["outer_index"] == tp["outer_index"])
+        & (ms["inner_index"] == tp["inner_index"])
+        & np.isclose(ms["gamma_i"], tp["gamma_i"])
+    ]
+    curves.append(
+        (
+            0.0,
+            sel.sort_values("site"),
+            rf"transition (max $J$), $\Gamma_e={fmt(tp['gamma_e'], 4)}$",
+            style.COLORS["transition"],
+            "^",
+        )
+    )
 
     allv = []
     for _, df, label, color, marker in curves:
         y = df["occupation"].to_numpy(float)
         allv.append(y)
-        ax.plot(df["site"], y, marker=marker, ms=3.5, lw=1.0, color=color, label=label, mfc=color,
-                mec="white", mew=0.4)
+        ax.plot(df["site"], y, marker=marker, ms=3.5, lw=1.0, color=color, label=label, mfc=color, mec="white", mew=0.4)
     v = np.concatenate(allv) if allv else np.array([])
     pos = v[np.isfinite(v) & (v > 0)]
     log = pos.size > 0 and pos.max() > 100 * pos.min()
     if log:
         ax.set_yscale("log")
-        ax.set_ylim(pos.min() / 3, pos.max() * 40)   # headroom for the legend
+        ax.set_ylim(pos.min() / 3, pos.max() * 40)  # headroom for the legend
     else:
         ax.set_ylim(0, 1.75 * (pos.max() if pos.size else 1.0))  # headroom for the legend
     n = int(np.nanmax(sites["site"])) if len(sites) else 1
@@ -175,7 +219,7 @@ def draw_c(ax, tables):
 
 
 # ---------------------------------------------------------------------------------------------
-def plot(tables) -> "mpl.figure.Figure":
+def plot(tables) -> mpl.figure.Figure:
     with style.context():
         fig = style.figure(style.DOUBLE, 2.55)
         axes = fig.subplots(1, 3, width_ratios=[1.25, 1.0, 1.0])

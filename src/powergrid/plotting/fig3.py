@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import analytic
 from . import extra_relaxation, style
-from ._common import STEADY_KINDS, table
+from ._common import table
 from .noisy_currents import bond, draw_band, equilibrium_band, label_axes, mark_gamma_i, mean_inset
 
 FIGURE = "fig3"
 CATEGORY = "Main text"
-TABLES = ("fig3/bonds", "fig3/points", "fig3b/histograms", "fig3c/relaxation", "fig3c/relaxation_fits",
-          "fig3d_deterministic/sites")
+TABLES = (
+    "fig3/bonds",
+    "fig3/points",
+    "fig3b/histograms",
+    "fig3c/relaxation",
+    "fig3c/relaxation_fits",
+    "fig3d_deterministic/sites",
+)
 
 THERMAL_COLOR = "#0072B2"
 QUANTUM_COLOR = "#D55E00"
@@ -61,8 +66,9 @@ def draw_b(fig, spec, tables):
     range (the phases differ by an order of magnitude in |alpha|) and each map its own colour scale
     (the loss site's distribution is far narrower than the others)."""
     hist = table(tables, "fig3b/histograms")
-    hist = hist.assign(density=hist["count"] / hist["samples"]
-                       / ((hist["re_hi"] - hist["re_lo"]) * (hist["im_hi"] - hist["im_lo"])))
+    hist = hist.assign(
+        density=hist["count"] / hist["samples"] / ((hist["re_hi"] - hist["re_lo"]) * (hist["im_hi"] - hist["im_lo"]))
+    )
     values = sorted(hist["gamma_e"].unique())
     n = int(hist["n_sites"].iloc[0])
     grid = spec.subgridspec(len(values), n, wspace=0.05, hspace=0.15)
@@ -77,8 +83,16 @@ def draw_b(fig, spec, tables):
             s = h[h["site"] == site]
             z = np.zeros((len(re_edges) - 1, len(im_edges) - 1))
             z[np.searchsorted(re_edges, s["re_lo"]), np.searchsorted(im_edges, s["im_lo"])] = s["density"]
-            ax.pcolormesh(re_edges, im_edges, z.T, cmap="magma", vmin=0, vmax=float(z.max()) or 1.0,
-                          rasterized=True, shading="flat")
+            ax.pcolormesh(
+                re_edges,
+                im_edges,
+                z.T,
+                cmap="magma",
+                vmin=0,
+                vmax=float(z.max()) or 1.0,
+                rasterized=True,
+                shading="flat",
+            )
             ax.set_xlim(-extent, extent)
             ax.set_ylim(-extent, extent)
             ax.set_aspect("equal")
@@ -92,29 +106,28 @@ def draw_b(fig, spec, tables):
     return first
 
 
-def deterministic_gbar(sites):
-    """Gbar = Gamma_e f^2(|alpha_N|^2) - Gamma_i f^2(|alpha_1|^2) of a stored fixed point (the
-    definition applied to the table's occupations; NaN where the attractor is not stationary)."""
-    rows = []
-    for (ge,), df in sites.groupby(["gamma_e"], sort=True):
-        df = df.sort_values("site")
-        occ, r = df["occupation"].to_numpy(float), df.iloc[0]
-        value = (r["gamma_e"] * analytic.f_squared(occ[-1] / r["n0_ratio_loss"], r["nu"])
-                 - r["gamma_i"] * analytic.f_squared(occ[0] / r["n0_ratio_gain"], r["nu"]))
-        rows.append((ge, float(value) if r["kind"] in STEADY_KINDS else np.nan))
-    return np.array(rows).T
-
-
 def draw_d(ax, tables):
     points = table(tables, "fig3/points")
-    ge, gbar = deterministic_gbar(table(tables, "fig3d_deterministic/sites"))
-    ax.plot(ge, gbar, color="0.2", lw=1.0, label="noise-free", zorder=1)
+    # Gbar of the noise-free fixed points (NaN where the attractor is not a fixed point)
+    det = table(tables, "fig3d_deterministic/sites").drop_duplicates("gamma_e").sort_values("gamma_e")
+    ax.plot(det["gamma_e"], det["Gbar"], color="0.2", lw=1.0, label="noise-free", zorder=1)
     for value, df in points.groupby("n_th_over_n0", sort=True):
         df = df.sort_values("gamma_e")
         color = QUANTUM_COLOR if value == 0 else THERMAL_COLOR
         label = r"quantum noise, $N_{th}=0$" if value == 0 else rf"$N_{{th}}/n_0={value:g}$"
-        ax.errorbar(df["gamma_e"], df["Gbar_mean"], yerr=df["Gbar_sem"], color=color, ls="none", marker="o",
-                    ms=2.2, elinewidth=0.8, capsize=1.2, label=label, zorder=2)
+        ax.errorbar(
+            df["gamma_e"],
+            df["Gbar_mean"],
+            yerr=df["Gbar_sem"],
+            color=color,
+            ls="none",
+            marker="o",
+            ms=2.2,
+            elinewidth=0.8,
+            capsize=1.2,
+            label=label,
+            zorder=2,
+        )
     mark_gamma_i(ax, float(points["gamma_i"].iloc[0]))
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
     ax.set_ylabel(r"$\bar\Gamma\,/\,g$")

@@ -24,7 +24,7 @@ CATEGORY = "Main text"
 TABLES = ("fig4a_quantum/bonds", "fig4a_quantum_peak/bonds", "fig4a_sde/bonds", "fig4b/points")
 QUANTUM = ("#D55E00", "#CC79A7", "#E69F00", "#F0E442")
 CLASSICAL = ("#0072B2", "#56B4E9", "#009E73", "#000000")
-SHOWN_SDE = (10.0, 30.0)   # the SDE curves drawn in (a), as in the paper (all n0 enter the inset)
+SHOWN_SDE = (10.0, 30.0)  # the SDE curves drawn in (a), as in the paper (all n0 enter the inset)
 
 
 def _curves(bonds):
@@ -37,8 +37,18 @@ def draw_a(ax, tables):
     for color, (n0, rows) in zip(QUANTUM, _curves(quantum)):
         err = rows["J_std_sem"].to_numpy(float)
         if np.isfinite(err).any():
-            ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=err, color=color, lw=1.2, marker="o", ms=2,
-                        elinewidth=0.8, capsize=1.2, label=rf"$n_0={n0:g}$ (quantum)")
+            ax.errorbar(
+                rows["gamma_e"],
+                rows["J_std"],
+                yerr=err,
+                color=color,
+                lw=1.2,
+                marker="o",
+                ms=2,
+                elinewidth=0.8,
+                capsize=1.2,
+                label=rf"$n_0={n0:g}$ (quantum)",
+            )
         else:
             ax.plot(rows["gamma_e"], rows["J_std"], color=color, lw=1.4, label=rf"$n_0={n0:g}$ (quantum)")
         peaks["quantum"].append((n0, rows["J_std"].max()))
@@ -47,8 +57,18 @@ def draw_a(ax, tables):
     shown = [n0 for n0, _ in _curves(sde) if n0 in SHOWN_SDE] or [n0 for n0, _ in _curves(sde)][:2]
     for n0, rows in _curves(sde):
         if n0 in shown:
-            ax.errorbar(rows["gamma_e"], rows["J_std"], yerr=rows["J_std_sem"], color=CLASSICAL[shown.index(n0)], ls="none",
-                        marker="s", ms=2.2, elinewidth=0.8, capsize=1.2, label=rf"$n_0={n0:g}$ (SDE)")
+            ax.errorbar(
+                rows["gamma_e"],
+                rows["J_std"],
+                yerr=rows["J_std_sem"],
+                color=CLASSICAL[shown.index(n0)],
+                ls="none",
+                marker="s",
+                ms=2.2,
+                elinewidth=0.8,
+                capsize=1.2,
+                label=rf"$n_0={n0:g}$ (SDE)",
+            )
         peaks["SDE"].append((n0, rows["J_std"].max()))
     mark_gamma_i(ax, float(quantum["gamma_i"].iloc[0]))
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")

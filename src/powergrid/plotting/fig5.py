@@ -38,7 +38,7 @@ def layout(n_sites: int, edges) -> np.ndarray:
         d[i, j] = d[j, i] = 1.0
     for k in range(n_sites):  # Floyd-Warshall
         d = np.minimum(d, d[:, [k]] + d[[k], :])
-    b = -0.5 * (np.eye(n_sites) - 1.0 / n_sites) @ (d ** 2) @ (np.eye(n_sites) - 1.0 / n_sites)
+    b = -0.5 * (np.eye(n_sites) - 1.0 / n_sites) @ (d**2) @ (np.eye(n_sites) - 1.0 / n_sites)
     w, v = np.linalg.eigh(b)
     pos = v[:, -2:][:, ::-1] * np.sqrt(np.maximum(w[-2:][::-1], 0.0))
     for axis in range(2):  # a deterministic orientation
@@ -50,28 +50,51 @@ def layout(n_sites: int, edges) -> np.ndarray:
 
 def draw_a(ax, tables):
     bonds, sites = table(tables, "fig5/bonds"), table(tables, "fig5/sites")
-    first = sites[(sites["outer_index"] == sites["outer_index"].min()) & (sites["inner_index"] == sites["inner_index"].min())]
+    first = sites[
+        (sites["outer_index"] == sites["outer_index"].min()) & (sites["inner_index"] == sites["inner_index"].min())
+    ]
     first = first.sort_values("site")
     n = len(first)
     edges = bonds[["site_from", "site_to"]].drop_duplicates().to_numpy() - 1
     pos = layout(n, edges)
     for i, j in edges:
-        ax.annotate("", xy=pos[j], xytext=pos[i],
-                    arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0, shrinkA=9, shrinkB=9, mutation_scale=7))
+        ax.annotate(
+            "",
+            xy=pos[j],
+            xytext=pos[i],
+            arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0, shrinkA=9, shrinkB=9, mutation_scale=7),
+        )
     swept = swept_column(bonds)
     for row in first.itertuples(index=False):
         p = pos[row.site - 1]
         color = {"gain": style.COLORS["gain"], "loss": style.COLORS["loss"]}.get(row.reservoir, "white")
         ax.plot(*p, marker="o", ms=15, mfc=color, mec="0.2", mew=0.8, ls="none", zorder=3)
-        ax.text(*p, str(row.site), ha="center", va="center", fontsize=8, zorder=4,
-                color="white" if row.reservoir else "black")
+        ax.text(
+            *p,
+            str(row.site),
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=4,
+            color="white" if row.reservoir else "black",
+        )
         if row.reservoir:
-            rate = (r"$\Gamma_e^{(%d)}$ swept" % row.site if swept == f"gamma_e@{row.site}"
-                    else rf"$\Gamma_{{{'i' if row.reservoir == 'gain' else 'e'}}}^{{({row.site})}}={row.reservoir_rate:g}$")
+            rate = (
+                rf"$\Gamma_e^{{({row.site})}}$ swept"
+                if swept == f"gamma_e@{row.site}"
+                else rf"$\Gamma_{{{'i' if row.reservoir == 'gain' else 'e'}}}^{{({row.site})}}={row.reservoir_rate:g}$"
+            )
             away = (p - pos.mean(axis=0)) / max(np.linalg.norm(p - pos.mean(axis=0)), 1e-9)  # from the centre
-            ax.annotate(("G " if row.reservoir == "gain" else "E ") + rate, xy=p, xytext=tuple(17 * away),
-                        textcoords="offset points", ha="left" if away[0] > 0.3 else "right" if away[0] < -0.3 else "center",
-                        va="bottom" if away[1] > 0.3 else "top" if away[1] < -0.3 else "center", fontsize=7, color=color)
+            ax.annotate(
+                ("G " if row.reservoir == "gain" else "E ") + rate,
+                xy=p,
+                xytext=tuple(17 * away),
+                textcoords="offset points",
+                ha="left" if away[0] > 0.3 else "right" if away[0] < -0.3 else "center",
+                va="bottom" if away[1] > 0.3 else "top" if away[1] < -0.3 else "center",
+                fontsize=7,
+                color=color,
+            )
     span = np.ptp(pos, axis=0).max()
     lo, hi = pos.min(axis=0) - 0.12 * span, pos.max(axis=0) + 0.12 * span
     ax.set_xlim(lo[0], hi[0])
@@ -117,8 +140,18 @@ def draw_b(ax, tables):
     inset = ax.inset_axes([0.56, 0.56, 0.4, 0.4])
     for color, (site, rows) in zip(SERIES, series):
         x = rows[swept].to_numpy(float)
-        ax.errorbar(x, rows["J_mean"], yerr=rows["J_sem"], color=color, marker="o", ms=2.2, lw=1.1,
-                    elinewidth=0.8, capsize=1.2, label=rf"$J_{{{site}}}$ (from {int(rows['site_from'].iloc[0])})")
+        ax.errorbar(
+            x,
+            rows["J_mean"],
+            yerr=rows["J_sem"],
+            color=color,
+            marker="o",
+            ms=2.2,
+            lw=1.1,
+            elinewidth=0.8,
+            capsize=1.2,
+            label=rf"$J_{{{site}}}$ (from {int(rows['site_from'].iloc[0])})",
+        )
         inset.errorbar(x, rows["J_std"], yerr=rows["J_std_sem"], color=color, lw=0.9, elinewidth=0.6, capsize=0)
     gain = float(bonds["gamma_i"].iloc[0])
     mark_gamma_i(ax, gain)

@@ -19,7 +19,7 @@ from .noisy_currents import draw_last_bond, noise_title
 FIGURE = "fig7"
 CATEGORY = "Article appendix"
 TABLES = ("figS7a/bonds", "figS7bcd/bonds", "figS7bcd/sites", "figS8/bonds", "figS8/points")
-PROFILES = ((0.5, 1.0, "symmetric"), (8.0, 3.0, "broken"))   # (Gamma_e, factor, colour role)
+PROFILES = ((0.5, 1.0, "symmetric"), (8.0, 3.0, "broken"))  # (Gamma_e, factor, colour role)
 PROFILE_GAMMA_I = 4.0
 
 
@@ -37,8 +37,15 @@ def draw_c(ax, tables):
     for gamma_e, factor, role in PROFILES:
         rows = nearest(sites, "gamma_e", gamma_e).sort_values("site")
         label = rf"$\Gamma_e={rows['gamma_e'].iloc[0]:.3g}\,g$" + (rf" ($\times{factor:g}$)" if factor != 1 else "")
-        ax.plot(rows["site"], factor * rows["occupation"], marker="o", ms=3, lw=1.0, color=style.COLORS[role],
-                label=f"{label}, {rows['kind'].iloc[0]}")
+        ax.plot(
+            rows["site"],
+            factor * rows["occupation"],
+            marker="o",
+            ms=3,
+            lw=1.0,
+            color=style.COLORS[role],
+            label=f"{label}, {rows['kind'].iloc[0]}",
+        )
     ax.set_xticks(np.arange(1, int(sites["n_sites"].max()) + 1))
     ax.set_xlabel(r"site $\ell$")
     ax.set_ylabel(r"$|\alpha_\ell|^2\,/\,n_0$")
@@ -53,8 +60,17 @@ def draw_d(ax, tables):
     draw_last_bond(ax, bonds[bonds["nu"] == nu], title=rf"$\nu={nu:g}$, " + noise_title(bonds))
     pts = points[points["nu"] == nu].sort_values("gamma_e")
     inset = ax.inset_axes([0.12, 0.62, 0.33, 0.33])
-    inset.errorbar(pts["gamma_e"], pts["Gbar_mean"], yerr=pts["Gbar_sem"], color="0.2", lw=0.9, marker="o", ms=1.5,
-                   elinewidth=0.6, capsize=0)
+    inset.errorbar(
+        pts["gamma_e"],
+        pts["Gbar_mean"],
+        yerr=pts["Gbar_sem"],
+        color="0.2",
+        lw=0.9,
+        marker="o",
+        ms=1.5,
+        elinewidth=0.6,
+        capsize=0,
+    )
     inset.set_ylabel(r"$\bar\Gamma/g$", fontsize=7, labelpad=1)
     inset.tick_params(labelsize=6)
 

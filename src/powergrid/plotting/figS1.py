@@ -20,10 +20,16 @@ def draw(ax, tables, n0: float = 1.0, *, legend: bool = True):
     df = sat[np.isclose(sat["n0"], n0)].sort_values("x")
     if df.empty:
         raise ValueError(f"figS1/saturation has no rows with n0 = {n0}; n0 in {sorted(sat['n0'].unique())}")
-    ax.plot(df["x"], df["f_bar"], color=style.COLORS["quantum"], lw=1.5,
-            label=r"$\bar f=\langle\alpha|\,(1+a^\dagger a/n_0)^{-1}|\alpha\rangle$")
-    ax.plot(df["x"], df["f_classical"], color=style.COLORS["classical"], lw=1.2, ls="--",
-            label=r"$1/(1+|\alpha|^2/n_0)$")
+    ax.plot(
+        df["x"],
+        df["f_bar"],
+        color=style.COLORS["quantum"],
+        lw=1.5,
+        label=r"$\bar f=\langle\alpha|\,(1+a^\dagger a/n_0)^{-1}|\alpha\rangle$",
+    )
+    ax.plot(
+        df["x"], df["f_classical"], color=style.COLORS["classical"], lw=1.2, ls="--", label=r"$1/(1+|\alpha|^2/n_0)$"
+    )
     ax.set_xlim(float(df["x"].min()), float(df["x"].max()))
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(r"$|\alpha|^2$")

@@ -17,6 +17,7 @@ TABLES = ("figS10/bonds",)
 
 def plot(tables):
     bonds = table(tables, "figS10/bonds")
-    draws = panels_per_value(bonds, "n0_ratio_loss",
-                             lambda r: rf"$n_0^{{(N)}}={r:g}\,n_0^{{(1)}}$, " + noise_title(bonds))
+    draws = panels_per_value(
+        bonds, "n0_ratio_loss", lambda r: rf"$n_0^{{(N)}}={r:g}\,n_0^{{(1)}}$, " + noise_title(bonds)
+    )
     return style.panel_row(draws, tables, 2.6)

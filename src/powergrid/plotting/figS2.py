@@ -26,12 +26,32 @@ def _draw(ax, tables, value, error, ylabel):
     err = quantum[error].to_numpy(float)
     label = rf"quantum, $n_{{basis}}={int(quantum['n_basis'].max())}$"
     if np.isfinite(err).any():
-        ax.errorbar(quantum["gamma_e"], quantum[value], yerr=err, color=style.COLORS["quantum"], lw=1.3,
-                    marker="o", ms=2, elinewidth=0.8, capsize=1.2, label=label)
+        ax.errorbar(
+            quantum["gamma_e"],
+            quantum[value],
+            yerr=err,
+            color=style.COLORS["quantum"],
+            lw=1.3,
+            marker="o",
+            ms=2,
+            elinewidth=0.8,
+            capsize=1.2,
+            label=label,
+        )
     else:
         ax.plot(quantum["gamma_e"], quantum[value], color=style.COLORS["quantum"], lw=1.4, label=label)
-    ax.errorbar(sde["gamma_e"], sde[value], yerr=sde[error], color=style.COLORS["broken"], ls="none", marker="s",
-                ms=2.2, elinewidth=0.8, capsize=1.2, label=f"SDE, {int(sde['n_traj'].min())} trajectories")
+    ax.errorbar(
+        sde["gamma_e"],
+        sde[value],
+        yerr=sde[error],
+        color=style.COLORS["broken"],
+        ls="none",
+        marker="s",
+        ms=2.2,
+        elinewidth=0.8,
+        capsize=1.2,
+        label=f"SDE, {int(sde['n_traj'].min())} trajectories",
+    )
     mark_gamma_i(ax, float(quantum["gamma_i"].iloc[0]))
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
     ax.set_ylabel(ylabel)

@@ -29,7 +29,7 @@ def diverging_ticks(vmin: float, vmax: float, nbins: int = 4):
     ticks = [t for t in MaxNLocator(nbins).tick_values(long_lo, long_hi) if long_lo <= t <= long_hi]
     short = vmin if vmax >= -vmin else vmax
     if short != 0:
-        digits = -int(np.floor(np.log10(abs(short))))   # one significant digit, rounded towards 0
+        digits = -int(np.floor(np.log10(abs(short))))  # one significant digit, rounded towards 0
         ticks.append(float(np.trunc(short * 10**digits) / 10**digits))
     return sorted(set(ticks) | {0.0})
 
@@ -43,8 +43,9 @@ def draw(ax, tables, *, colorbar: bool = True):
     hi = float(finite.max()) if finite.size else 1.0
     scale = max(abs(lo), abs(hi), 1e-12)
     norm = TwoSlopeNorm(vcenter=0.0, vmin=min(lo, -1e-6 * scale), vmax=max(hi, 1e-6 * scale))
-    mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=style.CMAP_DIVERGING, norm=norm,
-                         shading="flat", rasterized=True)
+    mesh = ax.pcolormesh(
+        xe, ye, np.ma.masked_invalid(z), cmap=style.CMAP_DIVERGING, norm=norm, shading="flat", rasterized=True
+    )
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ye[0], ye[-1])
 
@@ -55,11 +56,18 @@ def draw(ax, tables, *, colorbar: bool = True):
     gi, ge = stalled_boundary(ax)
     if gi.size:
         ax.plot(gi, ge, color="white", lw=1.2, ls=(0, (3, 2)))
-        handles.append(Line2D([], [], color="0.45", lw=1.2, ls=(0, (3, 2)),
-                              label=r"$\Gamma_e=g^2/\Gamma_i$"))
+        handles.append(Line2D([], [], color="0.45", lw=1.2, ls=(0, (3, 2)), label=r"$\Gamma_e=g^2/\Gamma_i$"))
     if handles:
-        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
-                  borderaxespad=0.1, fontsize=7, handlelength=1.6, columnspacing=1.0)
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncol=len(handles),
+            borderaxespad=0.1,
+            fontsize=7,
+            handlelength=1.6,
+            columnspacing=1.0,
+        )
     ax.set_xlabel(r"$\Gamma_i\,/\,g$")
     ax.set_ylabel(r"$\Gamma_e\,/\,g$")
     if colorbar:

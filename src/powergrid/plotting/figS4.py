@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import style
 from .. import analytic
+from . import style
 from ._common import runs, table
 
 FIGURE = "figS4"
@@ -37,13 +37,12 @@ def draw(ax, tables, *, legend: bool = True):
     for a, b in bad_runs:
         left = 0.5 * (ge[a - 1] + ge[a]) if a > 0 else ge[a]
         right = 0.5 * (ge[b - 1] + ge[b]) if b < len(ge) else ge[b - 1]
-        if right <= left:   # a single point at an end of the sweep
+        if right <= left:  # a single point at an end of the sweep
             half = 0.5 * (np.median(np.diff(ge)) if len(ge) > 1 else 0.1)
             left, right = ge[a] - half, ge[b - 1] + half
         ax.axvspan(left, right, color=style.COLORS["unsteady"], alpha=0.25, lw=0, zorder=0)
     if bad_runs:
-        handles.append(Patch(facecolor=style.COLORS["unsteady"], alpha=0.25, lw=0,
-                             label="no single stationary mode"))
+        handles.append(Patch(facecolor=style.COLORS["unsteady"], alpha=0.25, lw=0, label="no single stationary mode"))
 
     for _, branch in df.groupby("protocol"):
         x = branch["gamma_e"].to_numpy(float)
@@ -58,16 +57,18 @@ def draw(ax, tables, *, legend: bool = True):
         gamma = float(df["gamma"].iloc[0])
         n_sites = int(df["n_sites"].iloc[0])
         x = np.linspace(ge.min(), ge.max(), 801)
-        overlays = [((0, (4, 2)), analytic.ansatz_symmetric(gi, x, gamma, n_sites)),
-                    ((0, (4, 2)), analytic.ansatz_broken(gi, x)),
-                    ("-.", analytic.ansatz_symmetric_damped(gi, x, gamma, n_sites))]
+        overlays = [
+            ((0, (4, 2)), analytic.ansatz_symmetric(gi, x, gamma, n_sites)),
+            ((0, (4, 2)), analytic.ansatz_broken(gi, x)),
+            ("-.", analytic.ansatz_symmetric_damped(gi, x, gamma, n_sites)),
+        ]
         for ls, pair in overlays:
             for v, color in zip(pair, (style.COLORS["A"], style.COLORS["B"])):
                 ax.plot(x, np.where(v > 0, v, np.nan), color=color, lw=0.9, ls=ls, alpha=0.9, zorder=3)
-        handles.append(Line2D([], [], color=style.COLORS["analytic"], lw=0.9, ls=(0, (4, 2)),
-                              label="analytic (S28, S32)"))
-        handles.append(Line2D([], [], color=style.COLORS["analytic"], lw=0.9, ls="-.",
-                              label="all sites damped (C17)"))
+        handles.append(
+            Line2D([], [], color=style.COLORS["analytic"], lw=0.9, ls=(0, (4, 2)), label="analytic (S28, S32)")
+        )
+        handles.append(Line2D([], [], color=style.COLORS["analytic"], lw=0.9, ls="-.", label="all sites damped (C17)"))
 
     ax.set_yscale("log")
     if len(ge):

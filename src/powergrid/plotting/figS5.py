@@ -27,14 +27,20 @@ def draw_a(ax, tables):
         stats = occ.agg(["mean"]).assign(lo=occ.quantile(0.16), hi=occ.quantile(0.84))
         n = sites[sites["disorder"] == sigma]["realization"].nunique()
         ax.fill_between(stats.index, stats["lo"], stats["hi"], color=color, alpha=0.12, lw=0)
-        ax.plot(stats.index, stats["mean"], color=color, marker="o", ms=2.5, lw=1.1,
-                label=rf"$\sigma_\Delta={sigma:g}\,g$ ({n})")
+        ax.plot(
+            stats.index,
+            stats["mean"],
+            color=color,
+            marker="o",
+            ms=2.5,
+            lw=1.1,
+            label=rf"$\sigma_\Delta={sigma:g}\,g$ ({n})",
+        )
     ax.set_yscale("log")
     ax.set_xlabel(r"site $\ell$")
     ax.set_ylabel(r"$\overline{|\alpha_\ell|^2}\,/\,n_0$")
     ax.set_xticks(range(1, int(sites["n_sites"].max()) + 1))
-    ax.set_title(rf"$\Gamma_i={sites['gamma_i'].iloc[0]:g}\,g$, $\Gamma_e={sites['gamma_e'].iloc[0]:g}\,g$",
-                 fontsize=8)
+    ax.set_title(rf"$\Gamma_i={sites['gamma_i'].iloc[0]:g}\,g$, $\Gamma_e={sites['gamma_e'].iloc[0]:g}\,g$", fontsize=8)
     ax.legend(loc="upper right", fontsize=6, ncol=2)
 
 

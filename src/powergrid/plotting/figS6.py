@@ -12,7 +12,7 @@ from .current_sweeps import draw_current, mark_gamma_i, nearest, scale_to_mean
 FIGURE = "figS6"
 CATEGORY = "Supplement"
 TABLES = ("figS6/bonds", "figS6/sites")
-PROFILES = (2.0, 6.0)   # Gamma_e of panel (b), as in the supplement's caption
+PROFILES = (2.0, 6.0)  # Gamma_e of panel (b), as in the supplement's caption
 
 
 def draw_a(ax, tables):
@@ -29,8 +29,15 @@ def draw_b(ax, tables):
     for gamma_e in PROFILES:
         row = nearest(sites, "gamma_e", gamma_e).sort_values("site")
         phase = "symmetric" if gamma_e < gi else "broken"
-        ax.plot(row["site"], row["occupation"], marker="o", ms=3, lw=1.0, color=style.COLORS[phase],
-                label=rf"$\Gamma_e={row['gamma_e'].iloc[0]:.3g}\,g$ ({row['kind'].iloc[0]})")
+        ax.plot(
+            row["site"],
+            row["occupation"],
+            marker="o",
+            ms=3,
+            lw=1.0,
+            color=style.COLORS[phase],
+            label=rf"$\Gamma_e={row['gamma_e'].iloc[0]:.3g}\,g$ ({row['kind'].iloc[0]})",
+        )
     ax.set_xlabel(r"site $\ell$")
     ax.set_ylabel(r"$|\alpha_\ell|^2\,/\,n_0$")
     ax.set_xticks(range(1, int(sites["n_sites"].max()) + 1))

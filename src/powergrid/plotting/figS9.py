@@ -28,7 +28,7 @@ def draw(ax, tables, gamma_i):
         label = r"$n_0^{(1)}=n_0^{(N)}$" if ratio == 1 else rf"$n_0^{{(1)}}={ratio:g}\,n_0^{{(N)}}$"
         draw_current(ax, sel, color, label, ls=ls)
         if ratio != 1:
-            ax.axvline(gamma_i * ratio ** 2, color=color, lw=0.6, ls="-.", zorder=0)
+            ax.axvline(gamma_i * ratio**2, color=color, lw=0.6, ls="-.", zorder=0)
     # Analytic currents for equal n0 (nu = 2): symmetric phase (S41/C18), broken phase (C8).
     x = np.linspace(*ax.get_xlim(), 400)
     gamma, n_sites = float(equal["gamma"].iloc[0]), int(equal["n_sites"].iloc[0])
@@ -54,4 +54,3 @@ def plot(tables):
             draw(ax, tables, gamma_i)
             style.panel_label(ax, letter)
     return fig
-

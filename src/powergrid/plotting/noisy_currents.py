@@ -64,8 +64,9 @@ def mean_inset(ax, rows, color, x: str = "gamma_e", where=(0.6, 0.62, 0.37, 0.33
     thermal fluctuations are large)."""
     inset = ax.inset_axes(list(where))
     rows = rows.sort_values(x)
-    inset.errorbar(rows[x], rows["J_mean"], yerr=rows["J_sem"], color=color, lw=0.9, marker="o", ms=1.2,
-                   elinewidth=0.6, capsize=0)
+    inset.errorbar(
+        rows[x], rows["J_mean"], yerr=rows["J_sem"], color=color, lw=0.9, marker="o", ms=1.2, elinewidth=0.6, capsize=0
+    )
     inset.set_xlim(ax.get_xlim())
     inset.set_ylim(bottom=min(0.0, float(rows["J_mean"].min())))
     inset.set_ylabel(r"$\langle J\rangle$", fontsize=7, labelpad=1)
@@ -91,6 +92,8 @@ def draw_last_bond(ax, bonds, color=style.OKABE_ITO[0], title: str | None = None
 
 def panels_per_value(bonds, column: str, title):
     """draw(ax, tables) functions, one per value of ``column`` (ascending), for style.panel_row."""
+
     def panel(value):
         return lambda ax, tables: draw_last_bond(ax, bonds[bonds[column] == value], title=title(value))
+
     return [panel(v) for v in sorted(bonds[column].unique())]

@@ -26,22 +26,22 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
 
 # One colour per physical role, the same in every figure.
 COLORS = {
-    "symmetric": "#D55E00",     # symmetric phase, Gamma_i > Gamma_e (vermillion)
-    "broken": "#0072B2",        # symmetry-broken phase, Gamma_e > Gamma_i (blue)
-    "transition": "#009E73",    # at the transition / maximal current (green)
-    "diagonal": "#000000",      # Gamma_e = Gamma_i
-    "max": "#009E73",           # J_max over Gamma_e
-    "analytic": "0.35",         # dashed analytic overlays
-    "reference": "0.45",        # guide lines (J = g n0, Gamma_i = 4 g)
-    "quantum": "#CC79A7",       # f-bar (Poisson average) in Fig. S1
-    "classical": "#000000",     # classical 1/(1 + |alpha|^2/n0)
-    "A": "#0072B2",             # |A| of the ansatz
-    "B": "#D55E00",             # |B| of the ansatz
-    "gain": "#D55E00",          # generator G
-    "loss": "#0072B2",          # engine E
-    "bath": "#56B4E9",          # thermal bath
+    "symmetric": "#D55E00",  # symmetric phase, Gamma_i > Gamma_e (vermillion)
+    "broken": "#0072B2",  # symmetry-broken phase, Gamma_e > Gamma_i (blue)
+    "transition": "#009E73",  # at the transition / maximal current (green)
+    "diagonal": "#000000",  # Gamma_e = Gamma_i
+    "max": "#009E73",  # J_max over Gamma_e
+    "analytic": "0.35",  # dashed analytic overlays
+    "reference": "0.45",  # guide lines (J = g n0, Gamma_i = 4 g)
+    "quantum": "#CC79A7",  # f-bar (Poisson average) in Fig. S1
+    "classical": "#000000",  # classical 1/(1 + |alpha|^2/n0)
+    "A": "#0072B2",  # |A| of the ansatz
+    "B": "#D55E00",  # |B| of the ansatz
+    "gain": "#D55E00",  # generator G
+    "loss": "#0072B2",  # engine E
+    "bath": "#56B4E9",  # thermal bath
     "oscillator": "#F2F2F2",
-    "unsteady": "0.6",          # shading of non-stationary attractors
+    "unsteady": "0.6",  # shading of non-stationary attractors
 }
 
 # One colour per chain length (relaxation times): ordered light to dark by N.
@@ -114,12 +114,31 @@ def figure(width: float = SINGLE, height: float = 2.6, *, layout: str | None = "
 def panel_label(ax, letter: str, *, x: float = 0.0, y: float = 1.0, color: str = "black", inside: bool = False) -> None:
     """Panel letter '(a)' in the upper-left corner (outside the frame, or inside with inside=True)."""
     if inside:
-        ax.text(0.03, 0.97, f"({letter})", transform=ax.transAxes, ha="left", va="top",
-                fontsize=9.5, fontweight="bold", color=color)
+        ax.text(
+            0.03,
+            0.97,
+            f"({letter})",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=9.5,
+            fontweight="bold",
+            color=color,
+        )
     else:
-        ax.annotate(f"({letter})", xy=(x, y), xycoords="axes fraction", xytext=(-2.0, 4.0),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=9.5, fontweight="bold",
-                    color=color, annotation_clip=False)
+        ax.annotate(
+            f"({letter})",
+            xy=(x, y),
+            xycoords="axes fraction",
+            xytext=(-2.0, 4.0),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=9.5,
+            fontweight="bold",
+            color=color,
+            annotation_clip=False,
+        )
 
 
 def cell_edges(centres):
