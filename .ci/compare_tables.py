@@ -4,8 +4,8 @@ Usage: python .ci/compare_tables.py OLD_DIR NEW_DIR
 
 A refactoring that changes structure, not numbers, must leave every table identical: same
 columns in the same order, same values (NaN = NaN), same types, and the same metadata apart from
-the provenance block (git commit, versions). Columns only in NEW are reported as additions;
-anything else that differs is a failure. Exit status 1 on any failure.
+the provenance block (git commit, versions). Columns and metadata keys only in NEW are reported
+as additions; anything else that differs is a failure. Exit status 1 on any failure.
 """
 
 import json
@@ -42,10 +42,12 @@ def compare(old: Path, new: Path) -> tuple[bool, str]:
     if not a.cast(a.schema.remove_metadata()).equals(b_common.cast(b_common.schema.remove_metadata())):
         bad = [c for c in a.column_names if not a[c].equals(b_common[c])]
         return False, f"values differ in {bad}"
-    if meta(a) != meta(b):
-        ma, mb = meta(a), meta(b)
-        keys = sorted(k for k in ma.keys() | mb.keys() if ma.get(k) != mb.get(k))
-        return False, f"metadata differs in {keys}"
+    ma, mb = meta(a), meta(b)
+    changed = sorted(k for k in ma if ma[k] != mb.get(k))
+    if changed:
+        return False, f"metadata differs in {changed}"
+    if mb.keys() - ma.keys():
+        notes.append(f"added metadata {sorted(mb.keys() - ma.keys())}")
     return True, "; ".join(notes) or "identical"
 
 

@@ -53,8 +53,15 @@ def fig3a(gamma_e: float) -> Network:
     return Network.chain(6, 4.0, gamma_e, 1e-3, n0=100.0, n_th_over_n0=10.0)
 
 
-def numpy_em(net: Network, dt: float, n_steps: int, rng: np.random.Generator, n_traj: int = N_TRAJ,
-             sample_every: int = 17000, batch: int = 100):
+def numpy_em(
+    net: Network,
+    dt: float,
+    n_steps: int,
+    rng: np.random.Generator,
+    n_traj: int = N_TRAJ,
+    sample_every: int = 17000,
+    batch: int = 100,
+):
     """Plain Euler-Maruyama of eqs. (3)-(5) for n_traj trajectories at once (complex numpy arrays).
 
     Returns the final state and the current samples (every ``sample_every`` steps, last bond)."""
@@ -74,7 +81,7 @@ def numpy_em(net: Network, dt: float, n_steps: int, rng: np.random.Generator, n_
         z = rng.standard_normal((k_max, n_traj, n)) + 1j * rng.standard_normal((k_max, n_traj, n))
         for k in range(k_max):
             ar = a[:, res]
-            f2 = (1.0 + (ar.real ** 2 + ar.imag ** 2) / s) ** (-net.nu)
+            f2 = (1.0 + (ar.real**2 + ar.imag**2) / s) ** (-net.nu)
             drift = a @ mt
             drift[:, res] += 0.5 * r * f2 * ar
             amp[:, res] = np.sqrt((d_th + gain * f2) * dt / 2)
@@ -93,6 +100,7 @@ def cpu(f, *args, **kwargs):
 
 # ---------------------------------------------------------------------------------------------
 # 4. the alternative to the generated kernel: a plain @njit kernel on the same work array W
+
 
 @njit(nogil=True, error_model="numpy")
 def _f2(x, inv_s, nu):
@@ -117,8 +125,37 @@ def _half(c, hr, hi, nl):
 
 
 @njit(nogil=True, error_model="numpy")
-def plain_kernel(gens, W, z, hr, hi, u, site, rk, inv_s, gr, cq, gain, sig, dt, hdt, nu, thermal, edges, row_occ,
-                 row_j, row_j2, row_g, B, X, n_steps, accumulate, nl, n_live, standard):
+def plain_kernel(
+    gens,
+    W,
+    z,
+    hr,
+    hi,
+    u,
+    site,
+    rk,
+    inv_s,
+    gr,
+    cq,
+    gain,
+    sig,
+    dt,
+    hdt,
+    nu,
+    thermal,
+    edges,
+    row_occ,
+    row_j,
+    row_j2,
+    row_g,
+    B,
+    X,
+    n_steps,
+    accumulate,
+    nl,
+    n_live,
+    standard,
+):
     """sde.reference_step and the accumulation of sde.reference_observables for lanes 0..nl-1 of
     W (rows x LANES) with loops over sites and edges; the lane loops innermost with a run-time
     trip count, so that the compiler vectorises them. B, X: scratch (4, n_res, LANES), (2, n, LANES).
@@ -197,8 +234,9 @@ def plain_kernel(gens, W, z, hr, hi, u, site, rk, inv_s, gr, cq, gain, sig, dt, 
             for g in range(nl):
                 tot = 0.0
                 for p in range(site.size):
-                    tot += gr[p] * _f2(X[0, site[p], g] * X[0, site[p], g] + X[1, site[p], g] * X[1, site[p], g],
-                                       inv_s[p], nu)
+                    tot += gr[p] * _f2(
+                        X[0, site[p], g] * X[0, site[p], g] + X[1, site[p], g] * X[1, site[p], g], inv_s[p], nu
+                    )
                 W[row_g, g] += tot
         done += ns
     return -1
@@ -216,13 +254,57 @@ def plain_engine(standard: bool):
         edges = np.array(structure.edges, np.int64).reshape(-1, 2)
         B, X = np.zeros((4, site.size, LANES)), np.zeros((2, n, LANES))
 
-        def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,
-                   n_steps, accumulate, step0, nl, n_live):
-            res = P[2 * n + n * n:2 * n + n * n + 4 * site.size].reshape(-1, 4).T.copy()
+        def kernel(
+            gens,
+            W,
+            P,
+            z,
+            hist,
+            hist_out,
+            h_lo_re,
+            h_lo_im,
+            h_sc_re,
+            h_sc_im,
+            h_every,
+            n_steps,
+            accumulate,
+            step0,
+            nl,
+            n_live,
+        ):
+            res = P[2 * n + n * n : 2 * n + n * n + 4 * site.size].reshape(-1, 4).T.copy()
             sig, dt, hdt, nu = P[-4:]
-            return plain_kernel(gens, W.reshape(-1, LANES), z, P[:n], P[n:2 * n], P[2 * n:2 * n + n * n].reshape(n, n),
-                                site, res[0], res[1], res[2], res[3], gain, sig, dt, hdt, nu, structure.thermal, edges,
-                                r["occ"], r["j"], r["j2"], r["g"], B, X, n_steps, accumulate, nl, n_live, standard)
+            return plain_kernel(
+                gens,
+                W.reshape(-1, LANES),
+                z,
+                P[:n],
+                P[n : 2 * n],
+                P[2 * n : 2 * n + n * n].reshape(n, n),
+                site,
+                res[0],
+                res[1],
+                res[2],
+                res[3],
+                gain,
+                sig,
+                dt,
+                hdt,
+                nu,
+                structure.thermal,
+                edges,
+                r["occ"],
+                r["j"],
+                r["j2"],
+                r["g"],
+                B,
+                X,
+                n_steps,
+                accumulate,
+                nl,
+                n_live,
+                standard,
+            )
 
         return types.SimpleNamespace(kernel=kernel)
 
@@ -234,15 +316,20 @@ def plain_engine(standard: bool):
 
 
 def kernel_comparison(rounds: int, n_steps: int = 20_000):
-    print("\n## 4. generated kernel + ziggurat32 pairs against a plain @njit kernel, CPU ns per site-step "
-          f"(1 thread, {N_TRAJ} trajectories, {n_steps} steps, {rounds} interleaved rounds: min / median)")
+    print(
+        "\n## 4. generated kernel + ziggurat32 pairs against a plain @njit kernel, CPU ns per site-step "
+        f"(1 thread, {N_TRAJ} trajectories, {n_steps} steps, {rounds} interleaved rounds: min / median)"
+    )
     print(f"production normals: {sde.NORMALS}")
-    points = {"Fig. 3a, N = 6, Gamma_e = 8": fig3a(8.0),
-              "Fig. S8, N = 10, nu = 1, Gamma_e = 8": Network.chain(10, 4.0, 8.0, 1e-3, nu=1.0, n0=100.0,
-                                                                    n_th_over_n0=10.0)}
-    variants = {"generated + ziggurat32 pairs (production)": contextlib.nullcontext,
-                "plain @njit + Generator.standard_normal": lambda: plain_engine(True),
-                "plain @njit + ziggurat32 pairs": lambda: plain_engine(False)}
+    points = {
+        "Fig. 3a, N = 6, Gamma_e = 8": fig3a(8.0),
+        "Fig. S8, N = 10, nu = 1, Gamma_e = 8": Network.chain(10, 4.0, 8.0, 1e-3, nu=1.0, n0=100.0, n_th_over_n0=10.0),
+    }
+    variants = {
+        "generated + ziggurat32 pairs (production)": contextlib.nullcontext,
+        "plain @njit + Generator.standard_normal": lambda: plain_engine(True),
+        "plain @njit + ziggurat32 pairs": lambda: plain_engine(False),
+    }
     for label, net in points.items():
         kw = dict(dt=DEFAULT_DT, t_transient=0.0, n_traj=N_TRAJ, seed=np.random.SeedSequence(4), threads=1)
         out = {}
@@ -250,8 +337,11 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
             with engine():
                 out[name] = run_ensemble(net, t_average=300 * DEFAULT_DT, **kw)
         a, b, c = out.values()
-        same = lambda x, y: all(np.array_equal(getattr(x, f), getattr(y, f))  # noqa: E731
-                                for f in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha"))
+
+        def same(x, y):
+            fields = ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha")
+            return all(np.array_equal(getattr(x, f), getattr(y, f)) for f in fields)
+
         assert same(a, c), "the plain kernel with the production normals must reproduce the production numbers"
         times = {name: [] for name in variants}
         for _ in range(rounds):
@@ -264,10 +354,14 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
             print(f"  {name:45s} {min(v):6.2f} / {np.median(v):6.2f} ns")
         prod, std = times["generated + ziggurat32 pairs (production)"], times["plain @njit + Generator.standard_normal"]
         zig = times["plain @njit + ziggurat32 pairs"]
-        print(f"  ratio plain + standard_normal / production: {min(std) / min(prod):.2f}x (min), "
-              f"{np.median(std) / np.median(prod):.2f}x (median)")
-        print(f"  ratio plain + ziggurat32 / production:      {min(zig) / min(prod):.2f}x (min), "
-              f"{np.median(zig) / np.median(prod):.2f}x (median)")
+        print(
+            f"  ratio plain + standard_normal / production: {min(std) / min(prod):.2f}x (min), "
+            f"{np.median(std) / np.median(prod):.2f}x (median)"
+        )
+        print(
+            f"  ratio plain + ziggurat32 / production:      {min(zig) / min(prod):.2f}x (min), "
+            f"{np.median(zig) / np.median(prod):.2f}x (median)"
+        )
         print(f"  same numbers: plain + ziggurat32 {same(a, c)} (checked), plain + standard_normal {same(a, b)}")
 
 
@@ -282,25 +376,34 @@ def main():
         kernel_comparison(args.rounds)
         return
     dt = DEFAULT_DT
-    print(f"# SDE engine benchmark (dt = {dt}, {N_TRAJ} trajectories, N = 6, Gamma_i = 4, gamma = 1e-3, "
-          f"N_th/n0 = 10, n0 = 100)")
+    print(
+        f"# SDE engine benchmark (dt = {dt}, {N_TRAJ} trajectories, N = 6, Gamma_i = 4, gamma = 1e-3, "
+        f"N_th/n0 = 10, n0 = 100)"
+    )
 
     # compile (or load the cached kernel) before timing
-    run_ensemble(fig3a(8.0), dt=dt, t_transient=1.0, t_average=1.0, n_traj=2, seed=np.random.SeedSequence(0),
-                 threads=1)
+    run_ensemble(fig3a(8.0), dt=dt, t_transient=1.0, t_average=1.0, n_traj=2, seed=np.random.SeedSequence(0), threads=1)
 
     # 1. cost per site-step
     net = fig3a(8.0)
     ours_steps, ref_steps = 20_000, 4_000
     ours, ref = [], []
     for rnd in range(args.rounds):
-        t, _ = cpu(run_ensemble, net, dt=dt, t_transient=0.0, t_average=ours_steps * dt, n_traj=N_TRAJ,
-                   seed=np.random.SeedSequence(rnd), threads=1)
+        t, _ = cpu(
+            run_ensemble,
+            net,
+            dt=dt,
+            t_transient=0.0,
+            t_average=ours_steps * dt,
+            n_traj=N_TRAJ,
+            seed=np.random.SeedSequence(rnd),
+            threads=1,
+        )
         ours.append(t / (ours_steps * N_TRAJ * net.n_sites))
         t, _ = cpu(numpy_em, net, 1e-4, ref_steps, np.random.default_rng(rnd))
         ref.append(t / (ref_steps * N_TRAJ * net.n_sites))
     c_ours, c_ref = min(ours), min(ref)
-    print("\n## 1. CPU time per site-step (best of %d alternating rounds; all rounds in brackets)" % args.rounds)
+    print(f"\n## 1. CPU time per site-step (best of {args.rounds} alternating rounds; all rounds in brackets)")
     print(f"ours (1 thread)        : {c_ours * 1e9:7.2f} ns  {np.round(np.array(ours) * 1e9, 2)}")
     print(f"numpy Euler-Maruyama   : {c_ref * 1e9:7.2f} ns  {np.round(np.array(ref) * 1e9, 2)}")
     print(f"ratio numpy / ours     : {c_ref / c_ours:7.1f}x   (target >= 8x)")
@@ -311,25 +414,46 @@ def main():
     t_tr, t_av = 5000.0, args.t_average
     for ge in (2.0, 8.0):
         net = fig3a(ge)
-        t_ours, r = cpu(run_ensemble, net, dt=dt, t_transient=t_tr, t_average=t_av, n_traj=N_TRAJ,
-                        seed=np.random.SeedSequence([3, int(ge)]), threads=1)
+        t_ours, r = cpu(
+            run_ensemble,
+            net,
+            dt=dt,
+            t_transient=t_tr,
+            t_average=t_av,
+            n_traj=N_TRAJ,
+            seed=np.random.SeedSequence([3, int(ge)]),
+            threads=1,
+        )
         # the reference needs the same trajectories x physical time at dt = 1e-4
         t_ref = N_TRAJ * (t_tr + t_av) / 1e-4 * net.n_sites * c_ref
-        print(f"{ge:7.1f}  {r.J_mean[-1]:8.4f}  {r.J_sem[-1]:8.4f}  {r.J_std[-1]:8.4f}  {r.J_std_sem[-1]:8.4f}"
-              f"  {t_ours:12.1f}  {t_ref:26.0f}  {t_ref / t_ours:6.0f}x   (target >= 100x)")
-    print("(ours: measured end to end, incl. the transient; the reference: its measured per-step cost x "
-          "the same number of trajectory-steps at dt = 1e-4)")
+        print(
+            f"{ge:7.1f}  {r.J_mean[-1]:8.4f}  {r.J_sem[-1]:8.4f}  {r.J_std[-1]:8.4f}  {r.J_std_sem[-1]:8.4f}"
+            f"  {t_ours:12.1f}  {t_ref:26.0f}  {t_ref / t_ours:6.0f}x   (target >= 100x)"
+        )
+    print(
+        "(ours: measured end to end, incl. the transient; the reference: its measured per-step cost x "
+        "the same number of trajectory-steps at dt = 1e-4)"
+    )
 
     # 3. plain Euler-Maruyama at the large step
     if not args.no_em_check:
         net = fig3a(8.0)
         t_short = 1000.0
         a, _ = numpy_em(net, 1e-2, int(t_short / 1e-2), np.random.default_rng(5), n_traj=20)
-        r = run_ensemble(net, dt=1e-2, t_transient=t_short - 100.0, t_average=100.0, n_traj=20,
-                         seed=np.random.SeedSequence(5), threads=1)
+        r = run_ensemble(
+            net,
+            dt=1e-2,
+            t_transient=t_short - 100.0,
+            t_average=100.0,
+            n_traj=20,
+            seed=np.random.SeedSequence(5),
+            threads=1,
+        )
         print(f"\n## 3. plain Euler-Maruyama at dt = 1e-2, Gamma_e = 8, after t = {t_short:g}/g")
-        print(f"total occupation, numpy EM: {np.mean(np.sum(np.abs(a) ** 2, axis=1)):10.3g}   "
-              f"ours: {np.sum(r.occupation):8.3g}   (thermal level N*N_th/n0 = {6 * 10:g})")
+        print(
+            f"total occupation, numpy EM: {np.mean(np.sum(np.abs(a) ** 2, axis=1)):10.3g}   "
+            f"ours: {np.sum(r.occupation):8.3g}   (thermal level N*N_th/n0 = {6 * 10:g})"
+        )
 
     kernel_comparison(args.rounds)
 

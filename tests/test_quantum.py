@@ -365,13 +365,13 @@ def test_current_sign_and_semiclassical_limit():
         net = Network.chain(2, 4.0, 8.0, 0.05, n0=n0)
         det = steady_state(net, random_start(net, np.random.default_rng(0), 1e-3))
         q = exact_steady_state(net, nb, leak_bound=1e-7)
-        assert det.kind == "stationary" and det.current_mean[0] > 0.4
+        assert det.kind == "stationary" and det.J_mean[0] > 0.4
         assert q.J_mean[0] > 0
-        gaps.append(abs(q.J_mean[0] - det.current_mean[0]))
+        gaps.append(abs(q.J_mean[0] - det.J_mean[0]))
         rev = exact_steady_state(net.replace(edges=((1, 0),)), nb)
         assert math.isclose(rev.J_mean[0], -q.J_mean[0], rel_tol=1e-9)
         assert math.isclose(rev.J_std[0], q.J_std[0], rel_tol=1e-9)
-    assert gaps[1] < 0.5 * gaps[0] and gaps[1] < 0.15 * det.current_mean[0]
+    assert gaps[1] < 0.5 * gaps[0] and gaps[1] < 0.15 * det.J_mean[0]
 
 
 def test_truncation_convergence():

@@ -34,8 +34,9 @@ def planned(wf: Path, *args) -> set[tuple[str, str]]:
     return set(planned_with_inputs(wf, *args))
 
 
-def planned_with_inputs(wf: Path, *args) -> dict[tuple[str, str], list[str]]:
-    """{(rule, first output): input files} of every job a dry run plans, without `all`."""
+def planned_with_inputs(wf: Path, *args) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+    """{(rule, first output): (input files, output files)} of every job a dry run plans, without
+    `all`."""
     run = snakemake(wf, "-n", "--cores", "1", *args)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     jobs, rule, inputs = {}, None, []
@@ -46,7 +47,8 @@ def planned_with_inputs(wf: Path, *args) -> dict[tuple[str, str], list[str]]:
         elif rule and line.strip().startswith("input:"):
             inputs = [x.strip() for x in line.split(":", 1)[1].split(",")]
         elif rule and line.strip().startswith("output:"):
-            jobs[(rule, line.split(":", 1)[1].split(",")[0].strip())] = inputs
+            outputs = [x.strip() for x in line.split(":", 1)[1].split(",")]
+            jobs[(rule, outputs[0])] = (inputs, outputs)
             rule = None
     assert jobs or "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]
     return {job: inputs for job, inputs in jobs.items() if job[0] != "all"}
@@ -78,11 +80,11 @@ def expected_reruns(wf: Path, dag: dict, module: str) -> set[tuple[str, str]]:
     """The jobs whose import closure holds ``module``, and every job downstream of them."""
     root = wf / "src/powergrid"
     stale = {job for job in dag if module in codeversion.import_closure(*entry_points(wf, job), root=root)}
-    producer = {job[1]: job for job in dag}
+    producer = {output: job for job, (_, outputs) in dag.items() for output in outputs}
     changed = True
     while changed:
         changed = False
-        for job, inputs in dag.items():
+        for job, (inputs, _) in dag.items():
             if job not in stale and any(producer.get(i) in stale for i in inputs):
                 stale.add(job)
                 changed = True

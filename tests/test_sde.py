@@ -13,8 +13,7 @@ from scipy.linalg import solve_continuous_lyapunov
 from powergrid import analytic
 from powergrid.deterministic import random_start, steady_state
 from powergrid.model import Network, Reservoir
-from powergrid.sde import (DEFAULT_DT, EnsembleResult, HistogramGrid, run_ensemble, standard_normals,
-                           trajectory_seeds)
+from powergrid.sde import DEFAULT_DT, EnsembleResult, HistogramGrid, run_ensemble, standard_normals, trajectory_seeds
 
 SEED = np.random.SeedSequence(20240601)
 
@@ -31,13 +30,23 @@ def z_score(a, b, sem_a, sem_b=0.0):
 # ---------------------------------------------------------------------------------------------
 # exact stationary statistics
 
-FIG5_GRAPH = Network(n_sites=9, edges=((0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (3, 7), (7, 8)),
-                     gain=(Reservoir(0, 0.0),), loss=(Reservoir(6, 0.0), Reservoir(8, 0.0)), gamma=0.1,
-                     n0=100.0, n_th_over_n0=10.0, detuning=(0.1, -0.2, 0.0, 0.3, 0.0, 0.0, 0.1, -0.1, 0.2))
+FIG5_GRAPH = Network(
+    n_sites=9,
+    edges=((0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (3, 7), (7, 8)),
+    gain=(Reservoir(0, 0.0),),
+    loss=(Reservoir(6, 0.0), Reservoir(8, 0.0)),
+    gamma=0.1,
+    n0=100.0,
+    n_th_over_n0=10.0,
+    detuning=(0.1, -0.2, 0.0, 0.3, 0.0, 0.0, 0.1, -0.1, 0.2),
+)
 
 
-@pytest.mark.parametrize("net,dt", [(Network.chain(6, 0.0, 0.0, 0.1, n0=100.0, n_th_over_n0=10.0), DEFAULT_DT),
-                                    (FIG5_GRAPH, 0.25)], ids=["chain6", "fig5-graph-detuned-dt0.25"])
+@pytest.mark.parametrize(
+    "net,dt",
+    [(Network.chain(6, 0.0, 0.0, 0.1, n0=100.0, n_th_over_n0=10.0), DEFAULT_DT), (FIG5_GRAPH, 0.25)],
+    ids=["chain6", "fig5-graph-detuned-dt0.25"],
+)
 def test_thermal_equilibrium_is_exact_for_any_dt(net, dt):
     """Gamma_i = Gamma_e = 0: <|alpha_l|^2> = N_th/n0, <J> = 0 and Delta J = (N_th/n0)/sqrt(2) on
     every bond (eq. S45), within 3 standard errors; the thermal kick makes this exact for any
@@ -57,7 +66,7 @@ def test_thermal_equilibrium_is_exact_for_any_dt(net, dt):
     assert h.samples == 32 * len(range(0, round(4000.0 / dt), 5))
     centres = 0.5 * (grid.re_edges[1:] + grid.re_edges[:-1])
     p_re = h.counts.sum(axis=2) / h.counts.sum(axis=(1, 2))[:, None]
-    var_re = p_re @ centres ** 2 - (p_re @ centres) ** 2 - (30.0 / 60) ** 2 / 12  # Sheppard's correction
+    var_re = p_re @ centres**2 - (p_re @ centres) ** 2 - (30.0 / 60) ** 2 / 12  # Sheppard's correction
     assert np.allclose(var_re, n_th / 2, rtol=0.05)
 
 
@@ -66,8 +75,15 @@ def test_linear_network_with_gain_noise_matches_lyapunov():
     stationary covariance C = E[alpha alpha^dag] solves A C + C A^dag + diag(D) = 0 with
     D = gamma N_th/n0 everywhere plus Gamma_i/n0 at the gain site (the quantum noise of eq. 3,
     scaled by 1/n0). Occupations, currents Im C_ji and Delta J of the Gaussian state (Isserlis)."""
-    net = Network(n_sites=3, edges=((0, 1), (1, 2)), gain=(Reservoir(0, 0.3, 1e9),),
-                  loss=(Reservoir(2, 0.6, 1e9),), gamma=0.5, n0=2.0, n_th_over_n0=1.0)
+    net = Network(
+        n_sites=3,
+        edges=((0, 1), (1, 2)),
+        gain=(Reservoir(0, 0.3, 1e9),),
+        loss=(Reservoir(2, 0.6, 1e9),),
+        gamma=0.5,
+        n0=2.0,
+        n_th_over_n0=1.0,
+    )
     rate, _ = net.saturable_rates()
     a = net.linear_matrix() + np.diag(0.5 * rate)
     d = np.full(3, net.gamma * net.n_th_over_n0) + np.where(rate > 0, rate / net.n0, 0.0)
@@ -93,6 +109,7 @@ def test_normals_are_standard_normal():
 
 # ---------------------------------------------------------------------------------------------
 # the deterministic limit and the time step
+
 
 def test_noise_free_limit_is_the_deterministic_steady_state():
     """N_th = 0 and n0 = 1e14 (quantum noise ~ 1/n0): from the same start the ensemble settles on
@@ -147,10 +164,12 @@ FIELDS = ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_
 
 
 def same(a: EnsembleResult, b: EnsembleResult) -> bool:
-    return (all(np.array_equal(getattr(a, f), getattr(b, f)) for f in FIELDS)
-            and np.array_equal(a.histogram.counts, b.histogram.counts)
-            and np.array_equal(a.histogram.outside, b.histogram.outside)
-            and np.array_equal(a.J_std_sem, b.J_std_sem))
+    return (
+        all(np.array_equal(getattr(a, f), getattr(b, f)) for f in FIELDS)
+        and np.array_equal(a.histogram.counts, b.histogram.counts)
+        and np.array_equal(a.histogram.outside, b.histogram.outside)
+        and np.array_equal(a.J_std_sem, b.J_std_sem)
+    )
 
 
 def test_same_seed_same_numbers_for_any_threads_blocks_and_chunks():
@@ -166,8 +185,10 @@ def test_same_seed_same_numbers_for_any_threads_blocks_and_chunks():
             assert same(ref, run_ensemble(net, n_traj=7, seed=seed, **KW))
     finally:
         numba.set_num_threads(previous)
-    chunks = [run_ensemble(net, n_traj=3, seed=seed, first_trajectory=0, threads=2, **KW),
-              run_ensemble(net, n_traj=4, seed=seed, first_trajectory=3, threads=1, **KW)]
+    chunks = [
+        run_ensemble(net, n_traj=3, seed=seed, first_trajectory=0, threads=2, **KW),
+        run_ensemble(net, n_traj=4, seed=seed, first_trajectory=3, threads=1, **KW),
+    ]
     assert same(ref, EnsembleResult.merge(chunks))
     # explicit children, one per trajectory (= seed.spawn on a fresh SeedSequence); a larger
     # ensemble starts with the same trajectories
@@ -183,16 +204,18 @@ def test_start_progress_and_statistics_bookkeeping():
     net = fig3a(2.0)
     calls = []
     start = np.linspace(0.5, 1.0, 6) * (1 + 1j)
-    r = run_ensemble(net, t_transient=2.0, t_average=3.0, n_traj=3, seed=SEED, start=start, block_steps=100,
-                     progress=calls.append)
+    r = run_ensemble(
+        net, t_transient=2.0, t_average=3.0, n_traj=3, seed=SEED, start=start, block_steps=100, progress=calls.append
+    )
     assert calls == sorted(calls) and calls[-1] == 1.0 and len(calls) == 5
     assert r.n_steps_transient == 200 and r.n_steps_average == 300 and r.n_traj == 3
     assert np.allclose(r.J_mean, r.traj_J_mean.mean(axis=0))
     assert np.allclose(r.J_sem, r.traj_J_mean.std(axis=0, ddof=1) / math.sqrt(3))
-    assert np.allclose(r.J_std ** 2, r.traj_J2_mean.mean(axis=0) - r.J_mean ** 2)
+    assert np.allclose(r.J_std**2, r.traj_J2_mean.mean(axis=0) - r.J_mean**2)
     # a given start is used as given: a noise-free copy stays on the same trajectory
-    quiet = run_ensemble(net.replace(n_th_over_n0=0.0, n0=1e30), t_transient=0.0, t_average=0.01, n_traj=2,
-                         seed=SEED, start=start)
+    quiet = run_ensemble(
+        net.replace(n_th_over_n0=0.0, n0=1e30), t_transient=0.0, t_average=0.01, n_traj=2, seed=SEED, start=start
+    )
     assert np.allclose(quiet.final_alpha[0], quiet.final_alpha[1])
 
 
@@ -209,6 +232,7 @@ def test_divergence_names_the_parameters_and_the_time():
 
 
 # -- the thermal-regime estimates of the supplement (N = 2, eqs. S47-S54) ---------------------------
+
 
 def two_sites(gamma_e, gamma=1e-3, n_th_over_n0=10.0, n0=100.0):
     return Network.chain(2, 4.0, gamma_e, gamma, n0=n0, n_th_over_n0=n_th_over_n0)
@@ -230,9 +254,16 @@ def test_broken_phase_current_noise_scales_as_sqrt_gamma_nth():
     """Deep in the broken phase Var(J) ~ gamma N_th g^2 / Gamma_e (eqs. S53, S54): Delta J grows by
     sqrt(10) when gamma N_th grows tenfold (quantum noise switched off by a huge n0). The
     prefactor of S53/S54 is 2.3-3x below the measured Delta J (README)."""
-    small = run_ensemble(two_sites(8.0, n_th_over_n0=1.0, n0=1e12), t_transient=3000.0, t_average=5000.0,
-                         n_traj=16, seed=SEED, threads=1)
-    large = run_ensemble(two_sites(8.0, n_th_over_n0=10.0, n0=1e12), t_transient=3000.0, t_average=5000.0,
-                         n_traj=16, seed=SEED, threads=1)
+    small = run_ensemble(
+        two_sites(8.0, n_th_over_n0=1.0, n0=1e12), t_transient=3000.0, t_average=5000.0, n_traj=16, seed=SEED, threads=1
+    )
+    large = run_ensemble(
+        two_sites(8.0, n_th_over_n0=10.0, n0=1e12),
+        t_transient=3000.0,
+        t_average=5000.0,
+        n_traj=16,
+        seed=SEED,
+        threads=1,
+    )
     assert large.J_std[0] / small.J_std[0] == pytest.approx(np.sqrt(10.0), rel=0.05)
     assert large.J_mean[0] == pytest.approx(small.J_mean[0], rel=0.03)  # the mean hardly moves

@@ -11,18 +11,34 @@ import pytest
 
 from powergrid import sde
 from powergrid.model import Network, Reservoir
-from powergrid.sde import (LANES, Scheme, kernel_step, reference_observables, reference_step, run_ensemble,
-                           standard_normals, trajectory_seeds)
+from powergrid.sde import (
+    LANES,
+    Scheme,
+    kernel_step,
+    reference_observables,
+    reference_step,
+    run_ensemble,
+    standard_normals,
+    trajectory_seeds,
+)
 
-BRANCHED = Network(n_sites=9, edges=((0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (3, 7), (7, 8)),
-                   gain=(Reservoir(0, 4.0),), loss=(Reservoir(6, 3.0, 1.1), Reservoir(8, 4.0)), gamma=0.1,
-                   n0=5.0, n_th_over_n0=3.0, detuning=(0.1, -0.2, 0.0, 0.3, 0.0, 0.0, 0.1, -0.1, 0.2))
+BRANCHED = Network(
+    n_sites=9,
+    edges=((0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (3, 7), (7, 8)),
+    gain=(Reservoir(0, 4.0),),
+    loss=(Reservoir(6, 3.0, 1.1), Reservoir(8, 4.0)),
+    gamma=0.1,
+    n0=5.0,
+    n_th_over_n0=3.0,
+    detuning=(0.1, -0.2, 0.0, 0.3, 0.0, 0.0, 0.1, -0.1, 0.2),
+)
 NETWORKS = {  # every branch of the generated code: nu = 1, 2, 3 and general, thermal noise on / off
     "branched-two-loss-thermal": BRANCHED,
     "chain4-nu1-thermal": Network.chain(4, 4.0, 5.0, 1e-2, nu=1.0, n0=10.0, n_th_over_n0=1.0),
     "chain5-nu3-quiet": Network.chain(5, 3.0, 6.0, 1e-3, nu=3.0, n0=50.0),
-    "chain3-nu2.5-unequal-n0": Network.chain(3, 4.0, 6.0, 0.2, nu=2.5, n0=2.0, n_th_over_n0=0.5,
-                                             n0_ratio_gain=0.7, n0_ratio_loss=1.3),
+    "chain3-nu2.5-unequal-n0": Network.chain(
+        3, 4.0, 6.0, 0.2, nu=2.5, n0=2.0, n_th_over_n0=0.5, n0_ratio_gain=0.7, n0_ratio_loss=1.3
+    ),
     "chain6-thermal-only": Network.chain(6, 0.0, 0.0, 0.1, n0=100.0, n_th_over_n0=10.0),
 }
 
@@ -56,8 +72,7 @@ def test_ensemble_is_the_reference_loop_bit_for_bit(name):
     reference_observables fed by standard_normals of each trajectory's generator: the per-trajectory
     means and the final states, to the last bit."""
     net, seed, n_traj = NETWORKS[name], np.random.SeedSequence(5), 5
-    r = run_ensemble(net, dt=0.01, t_transient=0.3, t_average=0.5, n_traj=n_traj, seed=seed, threads=2,
-                     block_steps=17)
+    r = run_ensemble(net, dt=0.01, t_transient=0.3, t_average=0.5, n_traj=n_traj, seed=seed, threads=2, block_steps=17)
     scheme = Scheme.of(net, 0.01)
     n = net.n_sites
     gens = [np.random.default_rng(s) for s in trajectory_seeds(seed, 0, n_traj)]

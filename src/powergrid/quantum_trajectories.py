@@ -61,7 +61,7 @@ from .model import Network
 from .quantum import QuantumModel, sector_dims
 from .trajectory_ensemble import TrajectoryEnsemble, ensemble_statistics, merged_fields
 
-DEFAULT_DT = 0.05        # 1/g: sampling step; jump times resolved to DEFAULT_DT / 2**DEFAULT_LEVELS
+DEFAULT_DT = 0.05  # 1/g: sampling step; jump times resolved to DEFAULT_DT / 2**DEFAULT_LEVELS
 DEFAULT_LEVELS = 5
 METHOD = "sector quantum trajectories: exp(-i H_eff dt) per sector, jump times bisected to dt/2^levels"
 
@@ -80,7 +80,7 @@ class QuantumTrajectoryResult:
     t_average: float
     n_steps_transient: int
     n_steps_average: int
-    trajectories: np.ndarray        # (n_traj,) child indices of the seed
+    trajectories: np.ndarray  # (n_traj,) child indices of the seed
     edges: np.ndarray
     J_mean: np.ndarray
     J_sem: np.ndarray
@@ -90,18 +90,18 @@ class QuantumTrajectoryResult:
     occupation_sem: np.ndarray
     Gbar_mean: float
     Gbar_sem: float
-    leak: np.ndarray                # time-and-ensemble mean population of the top Fock state, per site
-    leak_total: float               # ... of the top sector k_max (0 when k_max does not cut the box)
+    leak: np.ndarray  # time-and-ensemble mean population of the top Fock state, per site
+    leak_total: float  # ... of the top sector k_max (0 when k_max does not cut the box)
     k_max: int
-    traj_J_mean: np.ndarray         # (n_traj, m) <J>/g
-    traj_J2_mean: np.ndarray        # (n_traj, m) <J^2>/g^2
-    traj_occupation: np.ndarray     # (n_traj, n) <a^dag a>
-    traj_leak: np.ndarray           # (n_traj, n)
-    traj_leak_total: np.ndarray     # (n_traj,) fraction of the averaging steps spent in sector k_max
-    traj_Gbar: np.ndarray           # (n_traj,)
-    traj_jumps: np.ndarray          # (n_traj, n_channels) jumps per channel over the whole run
-    channels: tuple                 # (kind, site) of each channel
-    final_sector: np.ndarray        # (n_traj,) total excitation number at the end
+    traj_J_mean: np.ndarray  # (n_traj, m) <J>/g
+    traj_J2_mean: np.ndarray  # (n_traj, m) <J^2>/g^2
+    traj_occupation: np.ndarray  # (n_traj, n) <a^dag a>
+    traj_leak: np.ndarray  # (n_traj, n)
+    traj_leak_total: np.ndarray  # (n_traj,) fraction of the averaging steps spent in sector k_max
+    traj_Gbar: np.ndarray  # (n_traj,)
+    traj_jumps: np.ndarray  # (n_traj, n_channels) jumps per channel over the whole run
+    channels: tuple  # (kind, site) of each channel
+    final_sector: np.ndarray  # (n_traj,) total excitation number at the end
     wall_time: float = 0.0
     threads: int = 1
     method: str = METHOD
@@ -111,80 +111,151 @@ class QuantumTrajectoryResult:
         return int(self.trajectories.size)
 
     @classmethod
-    def merge(cls, parts: Sequence["QuantumTrajectoryResult"]) -> "QuantumTrajectoryResult":
+    def merge(cls, parts: Sequence[QuantumTrajectoryResult]) -> QuantumTrajectoryResult:
         """Join chunks of one ensemble (same network, truncation, dt, levels and times)."""
         first = parts[0]
-        f = merged_fields(parts, ("net", "n_basis", "k_max", "dt", "levels", "n_steps_transient", "n_steps_average"),
-                          ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak",
-                           "traj_leak_total", "traj_Gbar", "traj_jumps", "final_sector"),
-                          "network, n_basis, k_max, dt, levels, t_transient and t_average")
-        return _assemble(first.net, first.n_basis, first.k_max, first.dt, first.levels, first.n_steps_transient,
-                         first.n_steps_average, f["trajectories"], f["traj_J_mean"], f["traj_J2_mean"],
-                         f["traj_occupation"], f["traj_leak"], f["traj_leak_total"], f["traj_Gbar"],
-                         f["traj_jumps"], first.channels, f["final_sector"], sum(p.wall_time for p in parts),
-                         max(p.threads for p in parts))
+        f = merged_fields(
+            parts,
+            ("net", "n_basis", "k_max", "dt", "levels", "n_steps_transient", "n_steps_average"),
+            (
+                "trajectories",
+                "traj_J_mean",
+                "traj_J2_mean",
+                "traj_occupation",
+                "traj_leak",
+                "traj_leak_total",
+                "traj_Gbar",
+                "traj_jumps",
+                "final_sector",
+            ),
+            "network, n_basis, k_max, dt, levels, t_transient and t_average",
+        )
+        return _assemble(
+            first.net,
+            first.n_basis,
+            first.k_max,
+            first.dt,
+            first.levels,
+            first.n_steps_transient,
+            first.n_steps_average,
+            f["trajectories"],
+            f["traj_J_mean"],
+            f["traj_J2_mean"],
+            f["traj_occupation"],
+            f["traj_leak"],
+            f["traj_leak_total"],
+            f["traj_Gbar"],
+            f["traj_jumps"],
+            first.channels,
+            f["final_sector"],
+            sum(p.wall_time for p in parts),
+            max(p.threads for p in parts),
+        )
 
 
-def _assemble(net, n_basis, k_max, dt, levels, n_tr, n_av, ids, tj, tj2, tocc, tleak, tleak_total, tg, jumps,
-              channels, final, wall, threads) -> QuantumTrajectoryResult:
+def _assemble(
+    net,
+    n_basis,
+    k_max,
+    dt,
+    levels,
+    n_tr,
+    n_av,
+    ids,
+    tj,
+    tj2,
+    tocc,
+    tleak,
+    tleak_total,
+    tg,
+    jumps,
+    channels,
+    final,
+    wall,
+    threads,
+) -> QuantumTrajectoryResult:
     s = ensemble_statistics(tj, tj2, tocc, tg)
     n0 = float(net.n0)
     return QuantumTrajectoryResult(
-        net=net, n_basis=int(n_basis), dt=float(dt), levels=int(levels), t_transient=n_tr * dt,
-        t_average=n_av * dt, n_steps_transient=int(n_tr), n_steps_average=int(n_av), trajectories=ids,
-        edges=net.edge_array, J_mean=s["J_mean"] / n0, J_sem=s["J_sem"] / n0, J_std=s["J_std"] / n0,
-        J_std_sem=s["J_std_sem"] / n0, occupation=s["occupation"] / n0, occupation_sem=s["occupation_sem"] / n0,
-        Gbar_mean=s["Gbar_mean"], Gbar_sem=s["Gbar_sem"], leak=tleak.mean(axis=0),
-        leak_total=float(tleak_total.mean()), k_max=int(k_max), traj_J_mean=tj, traj_J2_mean=tj2,
-        traj_occupation=tocc, traj_leak=tleak, traj_leak_total=tleak_total, traj_Gbar=tg, traj_jumps=jumps,
-        channels=channels, final_sector=final, wall_time=wall, threads=threads)
+        net=net,
+        n_basis=int(n_basis),
+        dt=float(dt),
+        levels=int(levels),
+        t_transient=n_tr * dt,
+        t_average=n_av * dt,
+        n_steps_transient=int(n_tr),
+        n_steps_average=int(n_av),
+        trajectories=ids,
+        edges=net.edge_array,
+        J_mean=s["J_mean"] / n0,
+        J_sem=s["J_sem"] / n0,
+        J_std=s["J_std"] / n0,
+        J_std_sem=s["J_std_sem"] / n0,
+        occupation=s["occupation"] / n0,
+        occupation_sem=s["occupation_sem"] / n0,
+        Gbar_mean=s["Gbar_mean"],
+        Gbar_sem=s["Gbar_sem"],
+        leak=tleak.mean(axis=0),
+        leak_total=float(tleak_total.mean()),
+        k_max=int(k_max),
+        traj_J_mean=tj,
+        traj_J2_mean=tj2,
+        traj_occupation=tocc,
+        traj_leak=tleak,
+        traj_leak_total=tleak_total,
+        traj_Gbar=tg,
+        traj_jumps=jumps,
+        channels=channels,
+        final_sector=final,
+        wall_time=wall,
+        threads=threads,
+    )
 
 
-def trajectory_memory_bytes(n_sites: int, n_basis: int, levels: int = DEFAULT_LEVELS,
-                            k_max: int | None = None) -> int:
+def trajectory_memory_bytes(n_sites: int, n_basis: int, levels: int = DEFAULT_LEVELS, k_max: int | None = None) -> int:
     """Estimate of the peak memory of ``run_trajectories`` in bytes: levels + 1 complex propagators
     per sector, the expm work of the largest sector, the channel tables, 250 MB of interpreter.
     Measured peak RSS: 371 MiB for N = 2, n_basis = 150 (estimate 452 MiB), 939 MiB for N = 3,
     n_basis = 28, levels = 4 (estimate 1009 MiB)."""
     dims = sector_dims(n_sites, n_basis, k_max)
     u = int(np.sum(dims.astype(np.int64) ** 2))
-    n_states = n_basis ** n_sites
-    return int((levels + 1) * 16 * u + 16 * 8 * int(dims.max()) ** 2 + n_states * (40 + 32 * (2 * n_sites + 2))
-               + 250e6)
+    n_states = n_basis**n_sites
+    return int((levels + 1) * 16 * u + 16 * 8 * int(dims.max()) ** 2 + n_states * (40 + 32 * (2 * n_sites + 2)) + 250e6)
 
 
 # ---------------------------------------------------------------------------------------------
 # the model in the form the kernel takes
 
+
 @dataclass(frozen=True)
 class _Plan:
     bounds: np.ndarray
     off2: np.ndarray
-    U: np.ndarray             # (levels + 1, sum dim^2) complex: exp(-i H_K dt/2^m), row-major per sector
+    U: np.ndarray  # (levels + 1, sum dim^2) complex: exp(-i H_K dt/2^m), row-major per sector
     direction: np.ndarray
-    target: np.ndarray        # (n_channels, n_states)
-    amplitude: np.ndarray     # (n_channels, n_states), by source
-    cur_ptr: np.ndarray       # (m, n_states + 1) CSR of each edge's current operator
-    cur_col: np.ndarray       # (m, nnz)
-    cur_val: np.ndarray       # (m, nnz) complex
-    occ: np.ndarray           # (n_states, n_sites) float
-    top: np.ndarray           # (n_states, n_sites) 1.0 where n_l = n_basis - 1
-    gbar: np.ndarray          # (n_states,) sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2
+    target: np.ndarray  # (n_channels, n_states)
+    amplitude: np.ndarray  # (n_channels, n_states), by source
+    cur_ptr: np.ndarray  # (m, n_states + 1) CSR of each edge's current operator
+    cur_col: np.ndarray  # (m, nnz)
+    cur_val: np.ndarray  # (m, nnz) complex
+    occ: np.ndarray  # (n_states, n_sites) float
+    top: np.ndarray  # (n_states, n_sites) 1.0 where n_l = n_basis - 1
+    gbar: np.ndarray  # (n_states,) sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2
     k_max: int
-    k_cap: int                # k_max where it cuts the box (its population is a leak), else -1
+    k_cap: int  # k_max where it cuts the box (its population is a leak), else -1
     channels: tuple
 
     @classmethod
-    def of(cls, net: Network, n_basis: int, dt: float, levels: int, k_max: int | None = None) -> "_Plan":
+    def of(cls, net: Network, n_basis: int, dt: float, levels: int, k_max: int | None = None) -> _Plan:
         model = QuantumModel.of(net, n_basis, k_max)
         sec = model.sectors
         dims = sec.dims
         off2 = np.concatenate([[0], np.cumsum(dims.astype(np.int64) ** 2)]).astype(np.int64)
         U = np.empty((levels + 1, off2[-1]), np.complex128)
         for k in range(sec.n_sectors):
-            u = scipy.linalg.expm(-1j * model.hamiltonian(k) * (dt / 2 ** levels))
+            u = scipy.linalg.expm(-1j * model.hamiltonian(k) * (dt / 2**levels))
             for m in range(levels, -1, -1):  # finest first, then squares: U(2 tau) = U(tau)^2
-                U[m, off2[k]:off2[k + 1]] = u.ravel()
+                U[m, off2[k] : off2[k + 1]] = u.ravel()
                 u = u @ u
         st = sec.states
         m_edges = len(net.edges)
@@ -211,19 +282,34 @@ class _Plan:
         cur_col = np.zeros((m_edges, nnz), np.int64)
         cur_val = np.zeros((m_edges, nnz), np.complex128)
         for e in range(m_edges):
-            cur_col[e, :cols[e].size] = cols[e]
-            cur_val[e, :vals[e].size] = vals[e]
+            cur_col[e, : cols[e].size] = cols[e]
+            cur_val[e, : vals[e].size] = vals[e]
         cur_ptr = np.array(ptrs, np.int64).reshape(m_edges, n_states + 1)
         gbar = np.zeros(n_states)
         for r, s in [(r, 1.0) for r in net.loss] + [(r, -1.0) for r in net.gain]:
             gbar += s * r.rate * (1.0 + st[:, r.site] / (net.n0 * r.n0_ratio)) ** (-float(net.nu))
-        return cls(sec.bounds, off2, U, model.direction, model.target, model.amplitude_out, cur_ptr, cur_col,
-                   cur_val, st.astype(float), (st == n_basis - 1).astype(float), gbar, sec.k_max,
-                   sec.k_max if sec.capped else -1, tuple(zip(model.kind, (int(s) for s in model.site), strict=True)))
+        return cls(
+            sec.bounds,
+            off2,
+            U,
+            model.direction,
+            model.target,
+            model.amplitude_out,
+            cur_ptr,
+            cur_col,
+            cur_val,
+            st.astype(float),
+            (st == n_basis - 1).astype(float),
+            gbar,
+            sec.k_max,
+            sec.k_max if sec.capped else -1,
+            tuple(zip(model.kind, (int(s) for s in model.site), strict=True)),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # compiled trajectory kernel
+
 
 @njit(cache=True, nogil=True)
 def _matvec(U, o, d, x, out):
@@ -286,8 +372,34 @@ def _jump(gen, psi, tmp, k, bounds, direction, target, amplitude, jumps):
 
 
 @njit(cache=True, nogil=True)
-def _trajectory(gen, psi, tmp, state, n_steps, accumulate, levels, bounds, off2, U, direction, target, amplitude,
-                cur_ptr, cur_col, cur_val, occ, top, gbar, k_cap, acc_j, acc_j2, acc_occ, acc_top, acc_g, jumps):
+def _trajectory(
+    gen,
+    psi,
+    tmp,
+    state,
+    n_steps,
+    accumulate,
+    levels,
+    bounds,
+    off2,
+    U,
+    direction,
+    target,
+    amplitude,
+    cur_ptr,
+    cur_col,
+    cur_val,
+    occ,
+    top,
+    gbar,
+    k_cap,
+    acc_j,
+    acc_j2,
+    acc_occ,
+    acc_top,
+    acc_g,
+    jumps,
+):
     """Advance one trajectory by n_steps steps of dt. state = [sector, threshold r] (in/out);
     acc_g = [sum of Gbar, steps spent in sector k_cap]."""
     k = int(state[0])
@@ -296,7 +408,7 @@ def _trajectory(gen, psi, tmp, state, n_steps, accumulate, levels, bounds, off2,
     m_edges = cur_ptr.shape[0]
     stack = np.empty(2 * (levels + 2), np.int64)
     for _ in range(n_steps):
-        stack[0] = 0            # chunks still to do in this step, by level (0: the whole dt)
+        stack[0] = 0  # chunks still to do in this step, by level (0: the whole dt)
         top_s = 1
         while top_s > 0:
             top_s -= 1
@@ -312,7 +424,7 @@ def _trajectory(gen, psi, tmp, state, n_steps, accumulate, levels, bounds, off2,
                 stack[top_s] = lev + 1
                 stack[top_s + 1] = lev + 1
                 top_s += 2
-            else:               # finest sub-step: jump at its end, new threshold
+            else:  # finest sub-step: jump at its end, new threshold
                 for a in range(d):
                     psi[a] = tmp[a]
                 k = _jump(gen, psi, tmp, k, bounds, direction, target, amplitude, jumps)
@@ -350,11 +462,24 @@ def _trajectory(gen, psi, tmp, state, n_steps, accumulate, levels, bounds, off2,
 # ---------------------------------------------------------------------------------------------
 # ensembles
 
-def run_trajectories(net: Network, n_basis: int, *, k_max: int | None = None, dt: float = DEFAULT_DT,
-                     levels: int = DEFAULT_LEVELS, t_transient: float, t_average: float, n_traj: int | None = None,
-                     seed: np.random.SeedSequence | Sequence[np.random.SeedSequence], first_trajectory: int = 0,
-                     start: Sequence[int] | None = None, progress: Callable[[float], None] | None = None,
-                     threads: int | None = None, block_steps: int = 200_000) -> QuantumTrajectoryResult:
+
+def run_trajectories(
+    net: Network,
+    n_basis: int,
+    *,
+    k_max: int | None = None,
+    dt: float = DEFAULT_DT,
+    levels: int = DEFAULT_LEVELS,
+    t_transient: float,
+    t_average: float,
+    n_traj: int | None = None,
+    seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
+    first_trajectory: int = 0,
+    start: Sequence[int] | None = None,
+    progress: Callable[[float], None] | None = None,
+    threads: int | None = None,
+    block_steps: int = 200_000,
+) -> QuantumTrajectoryResult:
     """Run n_traj quantum trajectories of eq. (1) for ``net`` (n_basis Fock states per site, at
     most k_max quanta in all; the truncation of ``powergrid.quantum.exact_steady_state``).
 
@@ -374,13 +499,14 @@ def run_trajectories(net: Network, n_basis: int, *, k_max: int | None = None, dt
     n, m = net.n_sites, len(net.edges)
     start = tuple(int(s) for s in (start if start is not None else (0,) * n))
     if len(start) != n or min(start) < 0 or max(start) > n_basis - 1 or (k_max is not None and sum(start) > k_max):
-        raise ValueError(f"start must be {n} occupations in 0..{n_basis - 1}, at most k_max = {k_max} in all, "
-                         f"got {start}")
+        raise ValueError(
+            f"start must be {n} occupations in 0..{n_basis - 1}, at most k_max = {k_max} in all, got {start}"
+        )
     plan = _Plan.of(net, n_basis, float(dt), levels, k_max)
     k0 = sum(start)
     st = np.asarray(start)
     lo = plan.bounds[k0]
-    sec_states = plan.occ[lo:plan.bounds[k0 + 1]].astype(np.int64)
+    sec_states = plan.occ[lo : plan.bounds[k0 + 1]].astype(np.int64)
     pos0 = int(np.nonzero(np.all(sec_states == st, axis=1))[0][0])
     dmax = int(np.max(np.diff(plan.bounds)))
     n_ch = plan.direction.size
@@ -390,20 +516,75 @@ def run_trajectories(net: Network, n_basis: int, *, k_max: int | None = None, dt
         psi = np.zeros(dmax, np.complex128)
         psi[pos0] = 1.0
         state = np.array([float(k0), g.random()])
-        trajs.append(dict(gen=g, psi=psi, tmp=np.zeros(dmax, np.complex128), state=state,
-                          j=np.zeros(m), j2=np.zeros(m), occ=np.zeros(n), top=np.zeros(n), g=np.zeros(2),
-                          jumps=np.zeros(n_ch, np.int64)))
-    args = (levels, plan.bounds, plan.off2, plan.U, plan.direction, plan.target, plan.amplitude, plan.cur_ptr,
-            plan.cur_col, plan.cur_val, plan.occ, plan.top, plan.gbar, plan.k_cap)
+        trajs.append(
+            dict(
+                gen=g,
+                psi=psi,
+                tmp=np.zeros(dmax, np.complex128),
+                state=state,
+                j=np.zeros(m),
+                j2=np.zeros(m),
+                occ=np.zeros(n),
+                top=np.zeros(n),
+                g=np.zeros(2),
+                jumps=np.zeros(n_ch, np.int64),
+            )
+        )
+    args = (
+        levels,
+        plan.bounds,
+        plan.off2,
+        plan.U,
+        plan.direction,
+        plan.target,
+        plan.amplitude,
+        plan.cur_ptr,
+        plan.cur_col,
+        plan.cur_val,
+        plan.occ,
+        plan.top,
+        plan.gbar,
+        plan.k_cap,
+    )
 
     def advance(j, first_step, n_steps, accumulate):
         t = trajs[j]
-        _trajectory(t["gen"], t["psi"], t["tmp"], t["state"], n_steps, accumulate, *args, t["j"], t["j2"],
-                    t["occ"], t["top"], t["g"], t["jumps"])
+        _trajectory(
+            t["gen"],
+            t["psi"],
+            t["tmp"],
+            t["state"],
+            n_steps,
+            accumulate,
+            *args,
+            t["j"],
+            t["j2"],
+            t["occ"],
+            t["top"],
+            t["g"],
+            t["jumps"],
+        )
 
     wall = ens.run(len(trajs), advance, progress)
     stack = lambda key: np.array([t[key] for t in trajs]) / n_av  # noqa: E731
-    return _assemble(net, n_basis, plan.k_max, float(dt), levels, n_tr, n_av, ens.ids, stack("j"), stack("j2"),
-                     stack("occ"), stack("top"), stack("g")[:, 1], stack("g")[:, 0],
-                     np.array([t["jumps"] for t in trajs]), plan.channels,
-                     np.array([int(t["state"][0]) for t in trajs], np.int64), wall, ens.threads)
+    return _assemble(
+        net,
+        n_basis,
+        plan.k_max,
+        float(dt),
+        levels,
+        n_tr,
+        n_av,
+        ens.ids,
+        stack("j"),
+        stack("j2"),
+        stack("occ"),
+        stack("top"),
+        stack("g")[:, 1],
+        stack("g")[:, 0],
+        np.array([t["jumps"] for t in trajs]),
+        plan.channels,
+        np.array([int(t["state"][0]) for t in trajs], np.int64),
+        wall,
+        ens.threads,
+    )

@@ -63,6 +63,8 @@ def run_job(method: ModuleType, spec: dict, outputs: dict, key: str, threads: in
         method, spec, threads, log, lambda point, compute: cache.load_or_compute(point.key, compute)
     )
     meta = {"method": method.label(opts), "spec": spec}
+    if hasattr(method, "metadata"):  # what else decides the numbers (e.g. the SDE's normals)
+        meta.update(method.metadata(opts))
     for name, path in outputs.items():
         table_io.write_table(pd.concat([f[name] for f in frames], ignore_index=True), path, meta)
     cache.clear()

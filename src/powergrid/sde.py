@@ -89,7 +89,11 @@ from numba import njit
 
 from .model import Network
 from .trajectory_ensemble import (  # noqa: F401 - ensemble_statistics, trajectory_seeds: public here too
-    TrajectoryEnsemble, ensemble_statistics, merged_fields, trajectory_seeds)
+    TrajectoryEnsemble,
+    ensemble_statistics,
+    merged_fields,
+    trajectory_seeds,
+)
 
 try:  # the raw draws of a Generator's bit generator, as numba's own Generator methods use them
     from numba.np.random._constants import fi_float, ki_float, wi_float, ziggurat_nor_inv_r, ziggurat_nor_r
@@ -100,15 +104,16 @@ except ImportError as err:  # pragma: no cover - depends on the numba version
         f"(numba.np.random.generator_core.next_uint64, next_uint32, next_double and the ziggurat tables "
         f"of numba.np.random._constants), which numba {numba.__version__} lacks ({err}). There is no "
         f"fallback: other normals would change every number of the SDE tables. Install the numba pinned "
-        f"in pyproject.toml (0.68.1).") from err
+        f"in pyproject.toml (0.68.1)."
+    ) from err
 
-DEFAULT_DT = 1e-2          # 1/g; the evidence is in tests/test_sde.py and benchmarks/sde.py
-DEFAULT_T_TRANSIENT = 5000.0   # 1/g: 5/gamma at gamma = 1e-3, the paper's transient (config.yaml)
-DEFAULT_T_AVERAGE = 10000.0    # 1/g per trajectory, as most SDE datasets of config.yaml
-START_AMPLITUDE = 1e-3     # scale of the seeded random start, in units of sqrt(n0)
-DIVERGED = 1e150           # a total occupation above this (or NaN) counts as a divergence
-LANES = 16                 # trajectories advanced together by one kernel call (independent lanes)
-ZBLOCK = 128               # steps whose normals are drawn at a time into the lanes' buffer
+DEFAULT_DT = 1e-2  # 1/g; the evidence is in tests/test_sde.py and benchmarks/sde.py
+DEFAULT_T_TRANSIENT = 5000.0  # 1/g: 5/gamma at gamma = 1e-3, the paper's transient (config.yaml)
+DEFAULT_T_AVERAGE = 10000.0  # 1/g per trajectory, as most SDE datasets of config.yaml
+START_AMPLITUDE = 1e-3  # scale of the seeded random start, in units of sqrt(n0)
+DIVERGED = 1e150  # a total occupation above this (or NaN) counts as a divergence
+LANES = 16  # trajectories advanced together by one kernel call (independent lanes)
+ZBLOCK = 128  # steps whose normals are drawn at a time into the lanes' buffer
 METHOD = "strang: exact linear step + OU kick, 2nd-order saturable step, Ito noise"
 NORMALS = "ziggurat32-pairs: numpy's float32 ziggurat in float64, two normals per 64-bit PCG64 draw"
 
@@ -146,9 +151,9 @@ class Histogram:
     """counts[l, i, j]: samples of site l with Re alpha in bin i, Im alpha in bin j (summed over trajectories)."""
 
     grid: HistogramGrid
-    counts: np.ndarray        # (n_sites, bins_re, bins_im) int64
-    outside: np.ndarray       # (n_sites,) samples that fell outside the grid
-    samples: int              # samples per site (inside + outside)
+    counts: np.ndarray  # (n_sites, bins_re, bins_im) int64
+    outside: np.ndarray  # (n_sites,) samples that fell outside the grid
+    samples: int  # samples per site (inside + outside)
 
     def density(self) -> np.ndarray:
         """Probability density per site (normalised over all samples, including those outside)."""
@@ -171,21 +176,21 @@ class EnsembleResult:
     t_average: float
     n_steps_transient: int
     n_steps_average: int
-    trajectories: np.ndarray          # (n_traj,) child indices of the seed (or positions in the list)
-    edges: np.ndarray                 # (m, 2)
-    J_mean: np.ndarray                # <J>
+    trajectories: np.ndarray  # (n_traj,) child indices of the seed (or positions in the list)
+    edges: np.ndarray  # (m, 2)
+    J_mean: np.ndarray  # <J>
     J_sem: np.ndarray
-    J_std: np.ndarray                 # Delta J = sqrt(<J^2> - <J>^2)
-    J_std_sem: np.ndarray             # jackknife over trajectories
-    occupation: np.ndarray            # <|alpha_l|^2>
+    J_std: np.ndarray  # Delta J = sqrt(<J^2> - <J>^2)
+    J_std_sem: np.ndarray  # jackknife over trajectories
+    occupation: np.ndarray  # <|alpha_l|^2>
     occupation_sem: np.ndarray
-    Gbar_mean: float                  # <Gamma_e(alpha_N) - Gamma_i(alpha_1)>, summed over reservoirs
+    Gbar_mean: float  # <Gamma_e(alpha_N) - Gamma_i(alpha_1)>, summed over reservoirs
     Gbar_sem: float
-    traj_J_mean: np.ndarray           # (n_traj, m)
-    traj_J2_mean: np.ndarray          # (n_traj, m)
-    traj_occupation: np.ndarray       # (n_traj, n)
-    traj_Gbar: np.ndarray             # (n_traj,)
-    final_alpha: np.ndarray           # (n_traj, n) state at the end
+    traj_J_mean: np.ndarray  # (n_traj, m)
+    traj_J2_mean: np.ndarray  # (n_traj, m)
+    traj_occupation: np.ndarray  # (n_traj, n)
+    traj_Gbar: np.ndarray  # (n_traj,)
+    final_alpha: np.ndarray  # (n_traj, n) state at the end
     histogram: Histogram | None = None
     wall_time: float = 0.0
     threads: int = 1
@@ -196,44 +201,64 @@ class EnsembleResult:
         return int(self.trajectories.size)
 
     @classmethod
-    def merge(cls, parts: Sequence["EnsembleResult"]) -> "EnsembleResult":
+    def merge(cls, parts: Sequence[EnsembleResult]) -> EnsembleResult:
         """Join chunks of one ensemble (same network, dt and times), trajectories in the given order."""
         first = parts[0]
-        f = merged_fields(parts, ("net", "dt", "n_steps_transient", "n_steps_average"),
-                          ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar",
-                           "final_alpha"), "network, dt, t_transient and t_average")
+        f = merged_fields(
+            parts,
+            ("net", "dt", "n_steps_transient", "n_steps_average"),
+            ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha"),
+            "network, dt, t_transient and t_average",
+        )
         if len({None if p.histogram is None else p.histogram.grid for p in parts}) > 1:
             raise ValueError("can only merge chunks with the same histogram grid")
         hist = None
         if first.histogram is not None:
-            hist = Histogram(first.histogram.grid, sum(p.histogram.counts for p in parts),
-                             sum(p.histogram.outside for p in parts), sum(p.histogram.samples for p in parts))
-        return _assemble(first.net, first.dt, first.n_steps_transient, first.n_steps_average, f["trajectories"],
-                         f["traj_J_mean"], f["traj_J2_mean"], f["traj_occupation"], f["traj_Gbar"],
-                         f["final_alpha"], hist, sum(p.wall_time for p in parts), max(p.threads for p in parts))
+            hist = Histogram(
+                first.histogram.grid,
+                sum(p.histogram.counts for p in parts),
+                sum(p.histogram.outside for p in parts),
+                sum(p.histogram.samples for p in parts),
+            )
+        return _assemble(
+            first.net,
+            first.dt,
+            first.n_steps_transient,
+            first.n_steps_average,
+            f["trajectories"],
+            f["traj_J_mean"],
+            f["traj_J2_mean"],
+            f["traj_occupation"],
+            f["traj_Gbar"],
+            f["final_alpha"],
+            hist,
+            sum(p.wall_time for p in parts),
+            max(p.threads for p in parts),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # the scheme
 
+
 @dataclass(frozen=True)
 class Scheme:
     """The numbers of one step dt on one network, in the eigenmodes of the hopping: c = U^T alpha."""
 
-    u: np.ndarray          # real orthogonal eigenvectors of K (columns): alpha = U c
-    hr: np.ndarray         # exp((-gamma/2 + i lambda_k) dt/2): the exact linear half step per mode
+    u: np.ndarray  # real orthogonal eigenvectors of K (columns): alpha = U c
+    hr: np.ndarray  # exp((-gamma/2 + i lambda_k) dt/2): the exact linear half step per mode
     hi: np.ndarray
-    res_site: np.ndarray   # reservoir sites (ascending), their signed bare rates and 1/n0_ratio
+    res_site: np.ndarray  # reservoir sites (ascending), their signed bare rates and 1/n0_ratio
     res_rate: np.ndarray
     res_inv_s: np.ndarray
     nu: float
-    var_th: float          # E|eta|^2 of the thermal kick: 2 (N_th/n0) sinh(gamma dt/2)
+    var_th: float  # E|eta|^2 of the thermal kick: 2 (N_th/n0) sinh(gamma dt/2)
     inv_n0: float
     dt: float
     edges: np.ndarray
 
     @classmethod
-    def of(cls, net: Network, dt: float) -> "Scheme":
+    def of(cls, net: Network, dt: float) -> Scheme:
         # M = -gamma/2 + i K with K = adjacency/2 - diag(detuning) real symmetric: K = U diag(lam) U^T
         k = 0.5 * net.adjacency - np.diag(net.detuning)
         if not np.allclose(net.linear_matrix(), -0.5 * net.gamma * np.eye(net.n_sites) + 1j * k, rtol=0, atol=1e-14):
@@ -243,9 +268,19 @@ class Scheme:
         var_th = 2.0 * net.n_th_over_n0 * math.sinh(0.5 * net.gamma * dt)
         rate, n0r = net.saturable_rates()
         sites = np.nonzero(rate)[0].astype(np.int64)
-        return cls(np.ascontiguousarray(u), h.real.copy(), h.imag.copy(), sites, rate[sites].astype(float),
-                   (1.0 / n0r[sites]).astype(float), float(net.nu), var_th, 1.0 / float(net.n0), float(dt),
-                   net.edge_array)
+        return cls(
+            np.ascontiguousarray(u),
+            h.real.copy(),
+            h.imag.copy(),
+            sites,
+            rate[sites].astype(float),
+            (1.0 / n0r[sites]).astype(float),
+            float(net.nu),
+            var_th,
+            1.0 / float(net.n0),
+            float(dt),
+            net.edge_array,
+        )
 
     @property
     def gain(self) -> np.ndarray:
@@ -267,24 +302,32 @@ class Scheme:
         return np.where(self.gain, 0.5 * self.res_rate * self.dt * self.inv_n0, 0.0)
 
     def to_modes(self, alpha: np.ndarray) -> np.ndarray:
-        return alpha @ self.u          # c = U^T alpha, row by row
+        return alpha @ self.u  # c = U^T alpha, row by row
 
     def to_sites(self, c: np.ndarray) -> np.ndarray:
         return c @ self.u.T
 
-    def structure(self, histogram: bool) -> "_Structure":
+    def structure(self, histogram: bool) -> _Structure:
         nu = self.nu if self.nu in (1.0, 2.0, 3.0) else None
-        return _Structure(int(self.u.shape[0]), tuple((int(i), int(j)) for i, j in self.edges),
-                          tuple(int(s) for s in self.res_site), tuple(bool(r > 0) for r in self.res_rate),
-                          nu, self.thermal, bool(histogram))
+        return _Structure(
+            int(self.u.shape[0]),
+            tuple((int(i), int(j)) for i, j in self.edges),
+            tuple(int(s) for s in self.res_site),
+            tuple(bool(r > 0) for r in self.res_rate),
+            nu,
+            self.thermal,
+            bool(histogram),
+        )
 
     def params(self) -> np.ndarray:
         """The numbers the kernel reads, in the order of _Structure.source."""
         res = []
         for r, inv_s, cq in zip(self.res_rate, self.res_inv_s, self.quantum_variance, strict=True):
             res += [0.5 * r, inv_s, -r, cq]
-        return np.array([*self.hr, *self.hi, *self.u.ravel(), *res, math.sqrt(0.5 * self.var_th), self.dt,
-                         0.5 * self.dt, self.nu], dtype=np.float64)
+        return np.array(
+            [*self.hr, *self.hi, *self.u.ravel(), *res, math.sqrt(0.5 * self.var_th), self.dt, 0.5 * self.dt, self.nu],
+            dtype=np.float64,
+        )
 
 
 def _f2(x, inv_s, nu):
@@ -361,27 +404,28 @@ def reference_step(c: np.ndarray, z: np.ndarray, scheme: Scheme) -> np.ndarray:
     cr, ci = half(c.real.copy(), c.imag.copy())
     changes = []
     zi = 0
-    for l, rk, inv_s, cq, gain in zip(s.res_site, 0.5 * s.res_rate, s.res_inv_s, s.quantum_variance, s.gain,
-                                      strict=True):
+    for l, rk, inv_s, cq, gain in zip(
+        s.res_site, 0.5 * s.res_rate, s.res_inv_s, s.quantum_variance, s.gain, strict=True
+    ):
         br, bi = _dot(s.u[l], cr), _dot(s.u[l], ci)
         x0 = br * br + bi * bi
         f0 = _f2(x0, inv_s, nu)
-        k0 = rk * f0                              # k(x0)
+        k0 = rk * f0  # k(x0)
         c0 = 1.0 + dt * k0
-        x1 = x0 * c0 * c0                         # Euler predictor of |b|^2 at the end
+        x1 = x0 * c0 * c0  # Euler predictor of |b|^2 at the end
         uu = 0.5 * dt * (k0 + rk * _f2(x1, inv_s, nu))
-        grow = uu * (1.0 + 0.5 * uu)              # b (1 + u + u^2/2) - b
+        grow = uu * (1.0 + 0.5 * uu)  # b (1 + u + u^2/2) - b
         dr, di = grow * br, grow * bi
-        if gain:                                  # sqrt(Gamma f^2 dt / n0) zeta, zeta = (z1 + i z2)/sqrt(2)
+        if gain:  # sqrt(Gamma f^2 dt / n0) zeta, zeta = (z1 + i z2)/sqrt(2)
             sq = math.sqrt(cq * f0)
             dr, di = dr + sq * z[zi], di + sq * z[zi + 1]
             zi += 2
         changes.append((l, dr, di))
     for l, dr, di in changes:
         cr, ci = cr + s.u[l] * dr, ci + s.u[l] * di
-    if s.thermal:                                 # sqrt(v_th) eta per mode, eta = (z1 + i z2)/sqrt(2)
+    if s.thermal:  # sqrt(v_th) eta per mode, eta = (z1 + i z2)/sqrt(2)
         sig = math.sqrt(0.5 * s.var_th)
-        cr, ci = cr + sig * z[zi::2], ci + sig * z[zi + 1::2]
+        cr, ci = cr + sig * z[zi::2], ci + sig * z[zi + 1 :: 2]
     return _complex(*half(cr, ci))
 
 
@@ -404,13 +448,14 @@ def reference_observables(c: np.ndarray, scheme: Scheme) -> tuple[np.ndarray, np
 # ---------------------------------------------------------------------------------------------
 # the compiled kernel (see "Compiled code" in the module docstring)
 
+
 @dataclass(frozen=True)
 class _Structure:
     n: int
     edges: tuple[tuple[int, int], ...]
     res_site: tuple[int, ...]
     gain: tuple[bool, ...]
-    nu: float | None            # 1, 2, 3 (exact products) or None (general power)
+    nu: float | None  # 1, 2, 3 (exact products) or None (general power)
     thermal: bool
     histogram: bool
 
@@ -423,8 +468,15 @@ class _Structure:
         """Rows of a group's work array W; row r of lane g is W[r * LANES + g]: the modes
         (Re c_0, Im c_0, Re c_1, ...), the sums of |alpha|^2, J, J^2, Gbar, the last alpha (histogram)."""
         n, m = self.n, len(self.edges)
-        return dict(c=0, occ=2 * n, j=3 * n, j2=3 * n + m, g=3 * n + 2 * m, x=3 * n + 2 * m + 1,
-                    total=3 * n + 2 * m + 1 + (2 * n if self.histogram else 0))
+        return dict(
+            c=0,
+            occ=2 * n,
+            j=3 * n,
+            j2=3 * n + m,
+            g=3 * n + 2 * m,
+            x=3 * n + 2 * m + 1,
+            total=3 * n + 2 * m + 1 + (2 * n if self.histogram else 0),
+        )
 
     def source(self) -> str:
         """Python source of ``steps`` (reference_step and the accumulation of reference_observables,
@@ -446,8 +498,10 @@ class _Structure:
             return [f"_q = 1.0 / (1.0 + {x} * is{p})"], {1.0: "_q", 2.0: "_q * _q", 3.0: "_q * _q * _q"}[self.nu]
 
         def dot(i):  # U[i] . c, summed in order as _dot
-            return (" + ".join(f"u{i}_{k} * cr{k}" for k in range(n)),
-                    " + ".join(f"u{i}_{k} * ci{k}" for k in range(n)))
+            return (
+                " + ".join(f"u{i}_{k} * cr{k}" for k in range(n)),
+                " + ".join(f"u{i}_{k} * ci{k}" for k in range(n)),
+            )
 
         def half(lines):
             for k in range(n):
@@ -465,8 +519,10 @@ class _Structure:
             code, val = f2("x0", p)
             step += code + [f"f0 = {val}", f"k0 = rk{p} * f0; c0 = 1.0 + DT * k0; x1 = x0 * c0 * c0"]
             code, val = f2("x1", p)
-            step += code + [f"uu = HDT * (k0 + rk{p} * ({val})); cc = uu * (1.0 + 0.5 * uu)",
-                            f"dr{p} = cc * br{p}; di{p} = cc * bi{p}"]
+            step += code + [
+                f"uu = HDT * (k0 + rk{p} * ({val})); cc = uu * (1.0 + 0.5 * uu)",
+                f"dr{p} = cc * br{p}; di{p} = cc * bi{p}",
+            ]
             if self.gain[p]:
                 step.append(f"sq = math.sqrt(cq{p} * f0)")
                 step.append(f"dr{p} += sq * z[o + {zj * L} + g]; di{p} += sq * z[o + {(zj + 1) * L} + g]")
@@ -501,8 +557,7 @@ class _Structure:
         acc.append(f"W[{rows['g'] * L} + g] += {' + '.join(terms) if terms else '0.0'}")
         hist = []
         if self.histogram:
-            acc += [f"W[{(rows['x'] + i) * L} + g] = xr{i}; W[{(rows['x'] + n + i) * L} + g] = xi{i}"
-                    for i in range(n)]
+            acc += [f"W[{(rows['x'] + i) * L} + g] = xr{i}; W[{(rows['x'] + n + i) * L} + g] = xi{i}" for i in range(n)]
             hist = [
                 "if (first + s) % h_every == 0:",
                 "    for g in range(n_live):",
@@ -517,54 +572,57 @@ class _Structure:
 
         q = self.n_normals
         ind = lambda lines, k: "\n".join(" " * k + line for line in lines)  # noqa: E731
-        return "\n".join([
-            f'"""Generated by powergrid.sde for {self!r}."""',
-            "import math",
-            "from numba import njit",
-            "from powergrid.sde import _fill",
-            "",
-            "",
-            '@njit(cache=True, nogil=True, error_model="numpy")',
-            "def steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, n_steps, accumulate,",
-            "          first, nl, n_live):",
-            f'    """n_steps steps of lanes 0..nl-1 with the normals of step s at z[s * {q * L}:], then (accumulate)',
-            '    their observables, and the histogram of the live lanes at averaging steps first + s."""',
-            ind(pre, 4),
-            "    h_nx = hist.shape[1]",
-            "    h_ny = hist.shape[2]",
-            "    for s in range(n_steps):",
-            f"        o = s * {q * L}",
-            "        if accumulate:",
-            "            for g in range(nl):",
-            ind(step + acc, 16),
-            ind(hist, 12),
-            "        else:",
-            "            for g in range(nl):",
-            ind(step, 16),
-            "",
-            "",
-            '@njit(cache=True, nogil=True, error_model="numpy")',
-            "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
-            "           n_steps, accumulate, step0, nl, n_live):",
-            f'    """n_steps steps, normals drawn {ZBLOCK} steps at a time; -1, or the steps done when a live lane',
-            '    has diverged (checked every block of normals)."""',
-            "    done = 0",
-            "    while done < n_steps:",
-            f"        ns = min({ZBLOCK}, n_steps - done)",
-            f"        if {q} > 0:",
-            f"            _fill(gens, z, ns * {q}, n_live)",
-            "        steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, ns, accumulate,",
-            "              step0 + done, nl, n_live)",
-            "        done += ns",
-            "        for g in range(n_live):",
-            "            tot = 0.0",
-            f"            for r in range({2 * n}):",
-            f"                tot += W[r * {L} + g] * W[r * {L} + g]",
-            f"            if not tot < {DIVERGED!r}:",
-            "                return done",
-            "    return -1",
-            "",
-        ])
+        return "\n".join(
+            [
+                f'"""Generated by powergrid.sde for {self!r}."""',
+                "import math",
+                "from numba import njit",
+                "from powergrid.sde import _fill",
+                "",
+                "",
+                '@njit(cache=True, nogil=True, error_model="numpy")',
+                "def steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, n_steps, accumulate,",
+                "          first, nl, n_live):",
+                f'    """n_steps steps of lanes 0..nl-1 with the normals of step s at z[s * {q * L}:], then',
+                "    (accumulate) their observables, and the histogram of the live lanes at averaging steps",
+                '    first + s."""',
+                ind(pre, 4),
+                "    h_nx = hist.shape[1]",
+                "    h_ny = hist.shape[2]",
+                "    for s in range(n_steps):",
+                f"        o = s * {q * L}",
+                "        if accumulate:",
+                "            for g in range(nl):",
+                ind(step + acc, 16),
+                ind(hist, 12),
+                "        else:",
+                "            for g in range(nl):",
+                ind(step, 16),
+                "",
+                "",
+                '@njit(cache=True, nogil=True, error_model="numpy")',
+                "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
+                "           n_steps, accumulate, step0, nl, n_live):",
+                f'    """n_steps steps, normals drawn {ZBLOCK} steps at a time; -1, or the steps done when a live lane',
+                '    has diverged (checked every block of normals)."""',
+                "    done = 0",
+                "    while done < n_steps:",
+                f"        ns = min({ZBLOCK}, n_steps - done)",
+                f"        if {q} > 0:",
+                f"            _fill(gens, z, ns * {q}, n_live)",
+                "        steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, ns, accumulate,",
+                "              step0 + done, nl, n_live)",
+                "        done += ns",
+                "        for g in range(n_live):",
+                "            tot = 0.0",
+                f"            for r in range({2 * n}):",
+                f"                tot += W[r * {L} + g] * W[r * {L} + g]",
+                f"            if not tot < {DIVERGED!r}:",
+                "                return done",
+                "    return -1",
+                "",
+            ]
+        )
 
 
 _KERNELS: dict = {}
@@ -625,8 +683,23 @@ def kernel_step(c: np.ndarray, z: np.ndarray, scheme: Scheme) -> np.ndarray:
     modes[0::2, :k], modes[1::2, :k] = c.real.T, c.imag.T
     zz = np.zeros((max(q, 1), LANES))
     zz[:q, :k] = z.T
-    _kernel(structure).steps(W, scheme.params(), zz.ravel(), np.zeros((n, 1, 1), np.int64), np.zeros(n, np.int64),
-                             0.0, 0.0, 1.0, 1.0, 1, 1, False, 0, LANES, k)
+    _kernel(structure).steps(
+        W,
+        scheme.params(),
+        zz.ravel(),
+        np.zeros((n, 1, 1), np.int64),
+        np.zeros(n, np.int64),
+        0.0,
+        0.0,
+        1.0,
+        1.0,
+        1,
+        1,
+        False,
+        0,
+        LANES,
+        k,
+    )
     return _complex(modes[0::2, :k].T, modes[1::2, :k].T)
 
 
@@ -693,12 +766,22 @@ def standard_normals(gen: np.random.Generator, count: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # ensembles
 
-def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float = DEFAULT_T_TRANSIENT,
-                 t_average: float = DEFAULT_T_AVERAGE, n_traj: int | None = None,
-                 seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
-                 first_trajectory: int = 0, start: np.ndarray | None = None,
-                 histogram: HistogramGrid | None = None, progress: Callable[[float], None] | None = None,
-                 threads: int | None = None, block_steps: int = 100_000) -> EnsembleResult:
+
+def run_ensemble(
+    net: Network,
+    *,
+    dt: float = DEFAULT_DT,
+    t_transient: float = DEFAULT_T_TRANSIENT,
+    t_average: float = DEFAULT_T_AVERAGE,
+    n_traj: int | None = None,
+    seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
+    first_trajectory: int = 0,
+    start: np.ndarray | None = None,
+    histogram: HistogramGrid | None = None,
+    progress: Callable[[float], None] | None = None,
+    threads: int | None = None,
+    block_steps: int = 100_000,
+) -> EnsembleResult:
     """Run n_traj independent trajectories of the SDE on ``net`` and return their statistics.
 
     dt, t_transient, t_average in 1/g (rounded to whole steps). The defaults DEFAULT_T_TRANSIENT =
@@ -753,9 +836,13 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float = D
 
     if histogram is not None:
         hx, hy = histogram.bins
-        h_args = (histogram.re_range[0], histogram.im_range[0],
-                  hx / (histogram.re_range[1] - histogram.re_range[0]),
-                  hy / (histogram.im_range[1] - histogram.im_range[0]), histogram.every)
+        h_args = (
+            histogram.re_range[0],
+            histogram.im_range[0],
+            hx / (histogram.re_range[1] - histogram.re_range[0]),
+            hy / (histogram.im_range[1] - histogram.im_range[0]),
+            histogram.every,
+        )
         shape = (n, hx, hy)
     else:
         h_args, shape = (0.0, 0.0, 1.0, 1.0, 1), (n, 1, 1)
@@ -778,27 +865,60 @@ def run_ensemble(net: Network, *, dt: float = DEFAULT_DT, t_transient: float = D
                 f"(of {(n_tr + n_av) * dt:g}; dt = {dt:g}) for n_sites = {n}, gain = "
                 f"{[(r.site, r.rate) for r in net.gain]}, loss = {[(r.site, r.rate) for r in net.loss]}, "
                 f"gamma = {net.gamma:g}, nu = {net.nu:g}, n0 = {net.n0:g}, "
-                f"n_th_over_n0 = {net.n_th_over_n0:g}; network {net}")
+                f"n_th_over_n0 = {net.n_th_over_n0:g}; network {net}"
+            )
 
     wall = ens.run(n_groups, advance, progress)
 
     def lanes(row0, count):  # per-trajectory rows of the accumulators, (n_traj, count)
-        return np.concatenate([W[row0 * LANES:(row0 + count) * LANES].reshape(count, LANES)[:, :n_live].T
-                               for _, W, _, n_live in groups])
+        return np.concatenate(
+            [W[row0 * LANES : (row0 + count) * LANES].reshape(count, LANES)[:, :n_live].T for _, W, _, n_live in groups]
+        )
 
     c = lanes(0, 2 * n)
     final = scheme.to_sites(c[:, 0::2] + 1j * c[:, 1::2])
     hist = None
     if histogram is not None:
-        hist = Histogram(histogram, sum(b[0] for b in buffers), sum(b[1] for b in buffers),
-                         n_traj * len(range(0, n_av, histogram.every)))
-    return _assemble(net, float(dt), n_tr, n_av, ens.ids, lanes(rows["j"], m) / n_av, lanes(rows["j2"], m) / n_av,
-                     lanes(rows["occ"], n) / n_av, lanes(rows["g"], 1)[:, 0] / n_av, final, hist, wall, ens.threads)
+        hist = Histogram(
+            histogram,
+            sum(b[0] for b in buffers),
+            sum(b[1] for b in buffers),
+            n_traj * len(range(0, n_av, histogram.every)),
+        )
+    return _assemble(
+        net,
+        float(dt),
+        n_tr,
+        n_av,
+        ens.ids,
+        lanes(rows["j"], m) / n_av,
+        lanes(rows["j2"], m) / n_av,
+        lanes(rows["occ"], n) / n_av,
+        lanes(rows["g"], 1)[:, 0] / n_av,
+        final,
+        hist,
+        wall,
+        ens.threads,
+    )
 
 
 def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads) -> EnsembleResult:
     return EnsembleResult(
-        net=net, dt=dt, t_transient=n_tr * dt, t_average=n_av * dt, n_steps_transient=n_tr,
-        n_steps_average=n_av, trajectories=ids, edges=net.edge_array, **ensemble_statistics(tj, tj2, tocc, tg),
-        traj_J_mean=tj, traj_J2_mean=tj2, traj_occupation=tocc, traj_Gbar=tg, final_alpha=final,
-        histogram=hist, wall_time=wall, threads=threads)
+        net=net,
+        dt=dt,
+        t_transient=n_tr * dt,
+        t_average=n_av * dt,
+        n_steps_transient=n_tr,
+        n_steps_average=n_av,
+        trajectories=ids,
+        edges=net.edge_array,
+        **ensemble_statistics(tj, tj2, tocc, tg),
+        traj_J_mean=tj,
+        traj_J2_mean=tj2,
+        traj_occupation=tocc,
+        traj_Gbar=tg,
+        final_alpha=final,
+        histogram=hist,
+        wall_time=wall,
+        threads=threads,
+    )

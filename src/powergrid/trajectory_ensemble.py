@@ -33,8 +33,10 @@ import numpy as np
 
 def trajectory_seeds(seed: np.random.SeedSequence, first: int, n: int) -> list[np.random.SeedSequence]:
     """Children first .. first+n-1 of ``seed``, as seed.spawn would give them, without advancing seed."""
-    return [np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (k,), pool_size=seed.pool_size)
-            for k in range(first, first + n)]
+    return [
+        np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (k,), pool_size=seed.pool_size)
+        for k in range(first, first + n)
+    ]
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,24 @@ class TrajectoryEnsemble:
     """Who the trajectories are (seeds, ids), how many steps they take, and who computes them."""
 
     seeds: tuple[np.random.SeedSequence, ...]
-    ids: np.ndarray          # (n_traj,) child indices of the seed, or positions in the given list
+    ids: np.ndarray  # (n_traj,) child indices of the seed, or positions in the given list
     n_transient: int
     n_average: int
     threads: int
     block_steps: int
 
     @classmethod
-    def of(cls, seed: np.random.SeedSequence | Sequence[np.random.SeedSequence], n_traj: int | None,
-           first_trajectory: int, dt: float, t_transient: float, t_average: float, threads: int | None,
-           block_steps: int) -> "TrajectoryEnsemble":
+    def of(
+        cls,
+        seed: np.random.SeedSequence | Sequence[np.random.SeedSequence],
+        n_traj: int | None,
+        first_trajectory: int,
+        dt: float,
+        t_transient: float,
+        t_average: float,
+        threads: int | None,
+        block_steps: int,
+    ) -> TrajectoryEnsemble:
         """Validate the arguments common to both engines; t_average is at least one step."""
         if isinstance(seed, np.random.SeedSequence):
             if n_traj is None or int(n_traj) < 1:
@@ -69,8 +79,14 @@ class TrajectoryEnsemble:
             raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
         if not (t_transient >= 0 and t_average > 0):
             raise ValueError(f"need t_transient >= 0 and t_average > 0, got {t_transient!r}, {t_average!r}")
-        return cls(tuple(seeds), ids, int(round(t_transient / dt)), max(1, int(round(t_average / dt))),
-                   max(1, int(threads or numba.get_num_threads())), max(1, int(block_steps)))
+        return cls(
+            tuple(seeds),
+            ids,
+            int(round(t_transient / dt)),
+            max(1, int(round(t_average / dt))),
+            max(1, int(threads or numba.get_num_threads())),
+            max(1, int(block_steps)),
+        )
 
     @property
     def n_traj(self) -> int:
@@ -79,16 +95,22 @@ class TrajectoryEnsemble:
     def generators(self) -> list[np.random.Generator]:
         return [np.random.default_rng(s) for s in self.seeds]
 
-    def run(self, n_units: int, advance: Callable[[int, int, int, bool], None],
-            progress: Callable[[float], None] | None = None) -> float:
+    def run(
+        self,
+        n_units: int,
+        advance: Callable[[int, int, int, bool], None],
+        progress: Callable[[float], None] | None = None,
+    ) -> float:
         """Call ``advance(unit, first_step, n_steps, accumulate)`` for every unit 0 .. n_units-1 and
         block (accumulate: the block lies in the averaging window), units in parallel, blocks in
         order; ``progress(fraction)`` after each block, from the calling thread. An exception of an
         ``advance`` propagates (the lowest unit's first). Returns the wall time in seconds."""
         total = self.n_transient + self.n_average
-        blocks = [(a, min(self.block_steps, hi - a), accumulate)
-                  for lo, hi, accumulate in ((0, self.n_transient, False), (self.n_transient, total, True))
-                  for a in range(lo, hi, self.block_steps)]
+        blocks = [
+            (a, min(self.block_steps, hi - a), accumulate)
+            for lo, hi, accumulate in ((0, self.n_transient, False), (self.n_transient, total, True))
+            for a in range(lo, hi, self.block_steps)
+        ]
         workers = min(self.threads, n_units)
         t0 = time.perf_counter()
         pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
@@ -148,5 +170,13 @@ def ensemble_statistics(tj: np.ndarray, tj2: np.ndarray, tocc: np.ndarray, tg: n
         dj_sem = np.sqrt((k - 1) / k * np.sum((djl - djl.mean(axis=0)) ** 2, axis=0))
     else:
         dj_sem = np.full(jm.shape, np.nan)
-    return dict(J_mean=jm, J_sem=_sem(tj), J_std=dj, J_std_sem=dj_sem, occupation=tocc.mean(axis=0),
-                occupation_sem=_sem(tocc), Gbar_mean=float(tg.mean()), Gbar_sem=float(_sem(tg)))
+    return dict(
+        J_mean=jm,
+        J_sem=_sem(tj),
+        J_std=dj,
+        J_std_sem=dj_sem,
+        occupation=tocc.mean(axis=0),
+        occupation_sem=_sem(tocc),
+        Gbar_mean=float(tg.mean()),
+        Gbar_sem=float(_sem(tg)),
+    )

@@ -11,7 +11,8 @@ Each module of this package turns a dataset's config section into numbers in the
 
 and optionally ``jobs(section, config) -> list[dict]`` (what each job adds to the dataset's spec;
 default ``chunked_jobs``, one job per chunk of the outer axis), ``global_sections(config)``
-(global config sections that enter the spec), ``resources(section, job, config)`` (mem_mb and
+(global config sections that enter the spec), ``metadata(options) -> dict`` (more for the tables'
+metadata), ``resources(section, job, config)`` (mem_mb and
 runtime in minutes, for a cluster; default ``DEFAULT_RESOURCES``) and ``threads(config)`` (1).
 ``powergrid.runner.run_job`` runs any of them: resume, progress, atomic writes. The workflow makes
 one compute rule per method, so a new method is one module here plus its schema definition.

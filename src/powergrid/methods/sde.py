@@ -155,6 +155,10 @@ def label(options) -> str:
     return f"SDE ensemble: {engine.METHOD}"
 
 
+def metadata(options) -> dict:
+    return {"normals": engine.NORMALS}
+
+
 def frames(point: Point, result: engine.EnsembleResult, dataset: str) -> dict[str, pd.DataFrame]:
     """Per-trajectory time means: one row per (trajectory, bond), (trajectory, site; with the
     site's reservoir 'gain', 'loss' or '' and its rate), trajectory; and the histogram counts
