@@ -74,6 +74,7 @@ def concat_tables(paths, out, meta: dict) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True)
     chunk_meta = read_meta(paths[0])
     chunk_meta.pop("provenance", None)
+    chunk_meta.get("spec", {}).pop("outer_indices", None)  # the first job's; the table holds all
     write_table(df, out, {**chunk_meta, **meta, "chunks": len(frames)})
     return df
 
