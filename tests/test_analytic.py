@@ -56,8 +56,8 @@ def test_transition_formulas_agree_for_small_gamma():
 
 
 def test_formulas_are_nan_outside_their_regime():
-    assert np.isnan(analytic.current_broken(4.0, 3.0))
-    assert np.isnan(analytic.current_symmetric(4.0, 5.0, 1e-3, 10))
+    assert np.isnan(analytic.J_broken(4.0, 3.0))
+    assert np.isnan(analytic.J_symmetric(4.0, 5.0, 1e-3, 10))
     assert np.isnan(analytic.stalled_boundary(2.0))
 
 

@@ -1,6 +1,7 @@
 """Tests of powergrid.config: the real configuration validates, bad ones fail with a clear message."""
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -283,3 +284,19 @@ def test_snakemake_stops_on_bad_config(tmp_path):
     assert "network.gamma" in output and "-0.001" in output, output
     assert "Job stats" not in output, output  # the DAG was never built, so no job was planned
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("edges", "message"),
+    [
+        (((0, 1), (1, 0)), "edges[1] = (1, 0): a duplicate edge; edges[0] already joins sites 0 and 1"),
+        (((0, 1), (1, 1)), "edges[1] = (1, 1): a self-loop"),
+        (((0, 1),), "the graph is not connected: site(s) 2 have no path to site 0"),
+    ],
+)
+def test_the_model_refuses_what_the_config_refuses_with_the_same_reason(edges, message):
+    """One set of structural rules: Network's validation, which the config's check reuses."""
+    from powergrid.model import Network, Reservoir
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Network(n_sites=3, edges=edges, gain=(Reservoir(0, 1.0),), loss=(Reservoir(2, 1.0),), gamma=0.0)

@@ -90,14 +90,14 @@ def test_current_is_stalled_in_the_stalled_region(gamma_i, gamma_e):
 def test_symmetric_phase_current_matches_S41(gamma_e):
     r = solve(4.0, gamma_e)
     assert r.kind == "rotating"
-    assert r.J_mean[-1] == pytest.approx(analytic.current_symmetric(4.0, gamma_e, 1e-3, 10), rel=0.02)
+    assert r.J_mean[-1] == pytest.approx(analytic.J_symmetric(4.0, gamma_e, 1e-3, 10), rel=0.02)
 
 
 @pytest.mark.parametrize("gamma_e", [12.0, 20.0])
 def test_broken_phase_current_matches_C8(gamma_e):
     r = solve(4.0, gamma_e)
     assert r.kind == "stationary"
-    assert r.J_mean[-1] == pytest.approx(analytic.current_broken(4.0, gamma_e), rel=0.05)
+    assert r.J_mean[-1] == pytest.approx(analytic.J_broken(4.0, gamma_e), rel=0.05)
 
 
 def test_zigzag_profiles_symmetric_and_broken():

@@ -59,7 +59,7 @@ def in_stalled_region(gamma_i, gamma_e, g=1.0):
 # --- symmetric phase ------------------------------------------------------------------------------
 
 
-def current_symmetric_edge_damping(gamma_i, gamma_e, gamma):
+def J_symmetric_edge_damping(gamma_i, gamma_e, gamma):
     """<J> with damping only at the end sites, eqs. (S25)/(S29)/(C12); valid for Gamma_e < Gamma_i - 2 gamma."""
     gi, ge = _arrays(gamma_i, gamma_e)
     ok = ge < gi - 2 * gamma
@@ -68,7 +68,7 @@ def current_symmetric_edge_damping(gamma_i, gamma_e, gamma):
     return np.where(ok, j, np.nan)
 
 
-def current_symmetric(gamma_i, gamma_e, gamma, n_sites):
+def J_symmetric(gamma_i, gamma_e, gamma, n_sites):
     """<J> with damping gamma on every site, eqs. (S41)/(C18) (derived for N odd, good for even N > 2)."""
     gi, ge = _arrays(gamma_i, gamma_e)
     n = n_sites
@@ -119,7 +119,7 @@ def ansatz_broken(gamma_i, gamma_e, g=1.0):
     return np.where(ok, a, np.nan), np.where(ok, b, np.nan)
 
 
-def current_broken(gamma_i, gamma_e, g=1.0):
+def J_broken(gamma_i, gamma_e, g=1.0):
     """<J> = (g^2 n0/Gamma_e)(sqrt(Gi Ge/g^2) - 1) deep in the broken phase, eqs. (C8)/(S33)."""
     gi, ge = _arrays(gamma_i, gamma_e)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -148,7 +148,7 @@ def transition_unequal_n0(gamma_e, n0_gain, n0_loss):
 # --- thermal regime (N = 2 estimates, used for any N in the paper) -------------------------------
 
 
-def current_std_equilibrium(n_th_over_n0, g=1.0):
+def J_std_equilibrium(n_th_over_n0, g=1.0):
     """Delta J/(g n0) = (N_th/n0)/sqrt(2) in thermal equilibrium, Gamma_i = Gamma_e = 0 (eq. S45, classical limit)."""
     return g * np.asarray(n_th_over_n0, float) / np.sqrt(2.0)
 
@@ -161,7 +161,7 @@ def occupation_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0):
     return np.where(ge < gi, occ, np.nan)
 
 
-def current_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0):
+def J_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0):
     """<J>/(g n0) = gamma (Gi+Ge)/(Gi-Ge) (sqrt((Gi-Ge)/2gamma) + Nth/n0), symmetric phase (eq. S48)."""
     gi, ge, nth = _arrays(gamma_i, gamma_e, n_th_over_n0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -175,14 +175,14 @@ def occupation_variance_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0)
     return nth * occupation_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0)
 
 
-def current_std_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
+def J_std_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     """Delta J/(g n0) = sqrt(2 (Nth/n0) <|alpha_1|^2>/n0 + (Nth/n0)^2), symmetric phase (eq. S52)."""
     nth = np.asarray(n_th_over_n0, float)
     occ = occupation_symmetric_thermal(gamma_i, gamma_e, gamma, n_th_over_n0)
     return g * np.sqrt(2 * nth * occ + nth**2)
 
 
-def current_std_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
+def J_std_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     """Delta J/(g n0) in the broken phase, linearised, gamma -> 0 (eq. S53), with N_th read as N_th/n0."""
     gi, ge, nth = _arrays(gamma_i, gamma_e, n_th_over_n0)
     s = np.sqrt(gi * ge)
@@ -198,7 +198,7 @@ def current_std_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     return np.where((ge > gi) & (var >= 0), np.sqrt(np.where(var >= 0, var, np.nan)), np.nan)
 
 
-def current_std_deep_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
+def J_std_deep_broken_thermal(gamma_i, gamma_e, gamma, n_th_over_n0, g=1.0):
     """Delta J/(g n0) = sqrt(gamma (Nth/n0) g^2/Gamma_e) deep in the broken phase (eq. S54)."""
     gi, ge, nth = _arrays(gamma_i, gamma_e, n_th_over_n0)
     return np.where(ge > gi, np.sqrt(gamma * nth * g**2 / ge), np.nan)

@@ -18,6 +18,8 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from .model import structure_problem
+
 __all__ = ["ConfigError", "validate_config"]
 
 
@@ -280,59 +282,26 @@ def _check_range(axis, path):
 
 
 def _check_network(network, path):
+    """The structure of a network section, checked by the model's own rules (sites from 1 here)."""
     n = network["n_sites"]
     edges = network.get("edges")
     if edges is None:  # the documented default: the chain 1-2-...-N
         edges = [[i, i + 1] for i in range(1, n)]
-    first_index = {}
-    for k, edge in enumerate(edges):
-        i, j = edge
-        if not (1 <= i <= n and 1 <= j <= n):
-            _fail(path + ["edges", k], edge, f"an edge to a missing site; sites are 1..{n}")
-        if i == j:
-            _fail(path + ["edges", k], edge, "a self-loop; an edge joins two different sites")
-        pair = frozenset((i, j))
-        if pair in first_index:
-            _fail(
-                path + ["edges", k],
-                edge,
-                f"a duplicate edge; edges[{first_index[pair]}] already joins sites {min(i, j)} and {max(i, j)}",
-            )
-        first_index[pair] = k
-    unreached = _unreached_sites(n, edges)
-    if unreached:
-        _fail(
-            path + ["edges"],
-            edges,
-            f"the graph is not connected: site(s) {', '.join(map(str, unreached))} have no path to site 1",
-        )
-
-    owner = {}  # site -> the reservoir already placed there
-    for kind in ("gain", "loss"):
-        for k, reservoir in enumerate(network[kind]):
-            site, where = reservoir["site"], path + [kind, k, "site"]
-            if site > n:
-                _fail(where, site, f"must be a site in 1..{n}")
-            if site in owner:
-                _fail(where, site, f"site {site} already has a reservoir ({owner[site]}); at most one per site")
-            owner[site] = f"{kind}[{k}]"
-
     detuning = network.get("detuning")
-    if detuning is not None and len(detuning) != n:
-        _fail(path + ["detuning"], detuning, f"has {len(detuning)} values; must have one per site (n_sites = {n})")
-
-
-def _unreached_sites(n, edges) -> list[int]:
-    neighbours = {site: set() for site in range(1, n + 1)}
-    for i, j in edges:
-        neighbours[i].add(j)
-        neighbours[j].add(i)
-    seen, todo = {1}, [1]
-    while todo:
-        for other in neighbours[todo.pop()] - seen:
-            seen.add(other)
-            todo.append(other)
-    return sorted(set(neighbours) - seen)
+    problem = structure_problem(
+        n,
+        [(i - 1, j - 1) for i, j in edges],
+        [r["site"] - 1 for r in network["gain"]],
+        [r["site"] - 1 for r in network["loss"]],
+        None if detuning is None else len(detuning),
+        label=lambda site: str(site + 1),
+    )
+    if problem is not None:
+        key, expected = problem
+        value = {**network, "edges": edges}
+        for part in key:
+            value = value[part]
+        _fail(path + list(key), value, expected)
 
 
 def _axis_target(name, network, path):

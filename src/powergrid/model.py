@@ -57,19 +57,16 @@ class Network:
         object.__setattr__(self, "edges", tuple((int(i), int(j)) for i, j in self.edges))
         object.__setattr__(self, "gain", tuple(self.gain))
         object.__setattr__(self, "loss", tuple(self.loss))
-        seen = set()
-        for i, j in self.edges:
-            _require(
-                0 <= i < self.n_sites and 0 <= j < self.n_sites, "edges", (i, j), f"sites in 0..{self.n_sites - 1}"
-            )
-            _require(i != j, "edges", (i, j), "two different sites")
-            _require(frozenset((i, j)) not in seen, "edges", (i, j), "each pair of sites at most once")
-            seen.add(frozenset((i, j)))
-        _require(_connected(self.n_sites, self.edges), "edges", self.edges, "a connected graph")
-        sites = [r.site for r in self.gain + self.loss]
-        for s in sites:
-            _require(s < self.n_sites, "reservoir site", s, f"a site in 0..{self.n_sites - 1}")
-        _require(len(set(sites)) == len(sites), "reservoir sites", sites, "at most one reservoir per site")
+        detuning = None if self.detuning is None else len(self.detuning)
+        problem = structure_problem(
+            self.n_sites, self.edges, [r.site for r in self.gain], [r.site for r in self.loss], detuning
+        )
+        if problem is not None:
+            key, expected = problem
+            value = getattr(self, key[0])
+            for part in key[1:]:
+                value = value[part] if isinstance(part, int) else getattr(value, part)
+            raise ValueError(f"invalid network: {_dotted(key)} = {value!r}: {expected}")
         _require(_finite(self.gamma) and self.gamma >= 0, "gamma", self.gamma, "a finite rate >= 0")
         _require(_finite(self.nu) and self.nu > 0, "nu", self.nu, "a finite exponent > 0")
         _require(_finite(self.n0) and self.n0 > 0, "n0", self.n0, "a finite number > 0")
@@ -188,7 +185,49 @@ def saturation_factor(occupation, n0_ratio=1.0, nu=2.0):
     return (1.0 + np.asarray(occupation) / n0_ratio) ** (-nu)
 
 
-def _connected(n: int, edges) -> bool:
+def structure_problem(n_sites: int, edges, gain_sites, loss_sites, n_detuning=None, label=str):
+    """The first structural problem of a network, or None: (key, what is wrong), where key is the
+    path of the offending field (``("edges", 3)``, ``("loss", 0, "site")``, ``("detuning",)``).
+    Sites are 0-based and printed with ``label``: the config, which numbers sites from 1, checks
+    its network sections with this same function (``powergrid.config``)."""
+    n = n_sites
+    first = {}
+    for k, (i, j) in enumerate(edges):
+        if not (0 <= i < n and 0 <= j < n):
+            return ("edges", k), f"an edge to a missing site; sites are {label(0)}..{label(n - 1)}"
+        if i == j:
+            return ("edges", k), "a self-loop; an edge joins two different sites"
+        pair = frozenset((i, j))
+        if pair in first:
+            low, high = sorted((i, j))
+            return (
+                "edges",
+                k,
+            ), f"a duplicate edge; edges[{first[pair]}] already joins sites {label(low)} and {label(high)}"
+        first[pair] = k
+    unreached = _unreached(n, edges)
+    if unreached:
+        return ("edges",), (
+            f"the graph is not connected: site(s) {', '.join(map(label, unreached))} have no path to site {label(0)}"
+        )
+    owner = {}  # site -> the reservoir already placed there
+    for kind, sites in (("gain", gain_sites), ("loss", loss_sites)):
+        for k, site in enumerate(sites):
+            if not 0 <= site < n:
+                return (kind, k, "site"), f"must be a site in {label(0)}..{label(n - 1)}"
+            if site in owner:
+                return (
+                    kind,
+                    k,
+                    "site",
+                ), f"site {label(site)} already has a reservoir ({owner[site]}); at most one per site"
+            owner[site] = f"{kind}[{k}]"
+    if n_detuning is not None and n_detuning != n:
+        return ("detuning",), f"has {n_detuning} values; must have one per site (n_sites = {n})"
+    return None
+
+
+def _unreached(n: int, edges) -> list[int]:
     nbrs = [[] for _ in range(n)]
     for i, j in edges:
         nbrs[i].append(j)
@@ -199,7 +238,11 @@ def _connected(n: int, edges) -> bool:
             if k not in seen:
                 seen.add(k)
                 stack.append(k)
-    return len(seen) == n
+    return sorted(set(range(n)) - seen)
+
+
+def _dotted(key) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in key).lstrip(".")
 
 
 def _finite(x) -> bool:

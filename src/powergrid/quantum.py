@@ -320,7 +320,7 @@ class QuantumModel:
                 h[g - lo, self.hop_col[p] - lo] += self.hop_val[p]
         return h
 
-    def current_matrix(self, k: int, edge: int) -> np.ndarray:
+    def J_matrix(self, k: int, edge: int) -> np.ndarray:
         """Dense J = i (g/2)(a_j^dag a_i - a_i^dag a_j) of edge (i, j) on sector k."""
         i, j = self.net.edges[edge]
         sec = self.sectors
@@ -788,7 +788,7 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     jm = np.zeros(m)
     j2 = np.zeros(m)
     for e in range(m):
-        first, second, _ = _moments(sector_blocks, lambda k, _, e=e: model.current_matrix(k, e), True)
+        first, second, _ = _moments(sector_blocks, lambda k, _, e=e: model.J_matrix(k, e), True)
         jm[e], j2[e] = first.real, second.real
     gbar = 0.0
     for r, s in [(r, +1.0) for r in net.loss] + [(r, -1.0) for r in net.gain]:

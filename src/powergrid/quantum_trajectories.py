@@ -266,7 +266,7 @@ class _Plan:
             for k in range(sec.n_sectors):
                 if dims[k] < 2:
                     continue
-                jk = model.current_matrix(k, e)
+                jk = model.J_matrix(k, e)
                 rr, cc = np.nonzero(jk)
                 r_.append(rr + sec.bounds[k])
                 c_.append(cc + sec.bounds[k])

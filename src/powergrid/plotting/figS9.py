@@ -32,7 +32,7 @@ def draw(ax, tables, gamma_i):
     # Analytic currents for equal n0 (nu = 2): symmetric phase (S41/C18), broken phase (C8).
     x = np.linspace(*ax.get_xlim(), 400)
     gamma, n_sites = float(equal["gamma"].iloc[0]), int(equal["n_sites"].iloc[0])
-    for j in (analytic.current_symmetric(gamma_i, x, gamma, n_sites), analytic.current_broken(gamma_i, x)):
+    for j in (analytic.J_symmetric(gamma_i, x, gamma, n_sites), analytic.J_broken(gamma_i, x)):
         ax.plot(x, j, color=style.COLORS["analytic"], lw=0.8, ls=(0, (3, 2)), zorder=1)
     ax.plot([], [], color=style.COLORS["analytic"], lw=0.8, ls=(0, (3, 2)), label="(S41), (C8)")
     mark_gamma_i(ax, gamma_i)

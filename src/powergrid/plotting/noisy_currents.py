@@ -39,7 +39,7 @@ def draw_band(ax, rows, color, label, x: str = "gamma_e", band: bool = True):
 
 def equilibrium_band(ax, n_th_over_n0: float):
     """Dashed: +- Delta J of thermal equilibrium, (N_th/n0)/sqrt(2) (eq. S45)."""
-    dj = float(analytic.current_std_equilibrium(n_th_over_n0))
+    dj = float(analytic.J_std_equilibrium(n_th_over_n0))
     for y in (-dj, dj):
         ax.axhline(y, color=style.COLORS["reference"], lw=0.8, ls="--", zorder=0)
     ax.plot([], [], color=style.COLORS["reference"], lw=0.8, ls="--", label=r"equilibrium $\pm\Delta J$")
