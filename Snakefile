@@ -7,6 +7,13 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+# A config file given with --configfile is the whole configuration: it replaces config.yaml
+# instead of being merged into it key by key (Snakemake's default), so that a file with one
+# dataset plans that dataset alone, with its own seed and chunk size.
+if workflow.overwrite_configfiles:
+    workflow.config_settings.replace_workflow_config = True
+
+
 configfile: "config.yaml"
 
 

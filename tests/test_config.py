@@ -238,6 +238,165 @@ BAD = [
         _set("datasets.fig4b.k_max", [50, 80, 300]),
         ["datasets.fig4b.k_max = [50, 80, 300]", "exceeds the box n_sites (n_basis - 1) = 218"],
     ),
+    # numerics that cannot be right (issue 13, part 3): refused before any job
+    (
+        "solver step longer than a check interval",
+        _set("solver.dt", 60.0),
+        ["solver.dt = 60.0: must be <= solver.check_interval = 50.0 (default)"],
+    ),
+    (
+        "solver check interval longer than a window",
+        _set("solver.check_interval", 600.0),
+        ["solver.check_interval = 600.0: must be <= solver.t_window = 500.0", "whole number of check intervals"],
+    ),
+    (
+        "solver t_max before t_settle + t_window",
+        _set("solver.t_max", 1800.0),
+        [
+            "solver.t_max = 1800.0: must be >= max(t_settle, t_window) + t_window = 2000.0",
+            "solver.t_settle = 1500.0 and solver.t_window = 500.0",
+            "none could converge",
+        ],
+    ),
+    (
+        "solver t_settle beyond t_max",
+        _set("solver.t_settle", 9000.0),
+        ["solver.t_max = 8000.0: must be >= max(t_settle, t_window) + t_window = 9500.0", "solver.t_settle = 9000.0"],
+    ),
+    (
+        "solver window longer than half of t_max",
+        _set("solver.t_window", 5000.0),
+        ["solver.t_max = 8000.0: must be >= max(t_settle, t_window) + t_window = 10000.0", "solver.t_window = 5000.0"],
+    ),
+    ("solver step of zero", _set("solver.dt", 0.0), ["solver.dt = 0.0", "> 0"]),
+    (
+        "relaxation hi below lo",
+        _set("relaxation.hi", 1.0e-9),
+        ["relaxation.hi = 1e-09: must be > relaxation.lo = 1e-08", "ln(hi/lo)"],
+    ),
+    (
+        "relaxation hi equal to lo",
+        _set("relaxation.hi", 1.0e-8),
+        ["relaxation.hi = 1e-08: must be > relaxation.lo = 1e-08"],
+    ),
+    (
+        "relaxation step longer than a chunk",
+        _set("relaxation.dt", 300.0),
+        ["relaxation.dt = 300.0: must be <= relaxation.chunk = 200.0 (default)"],
+    ),
+    (
+        "relaxation t_max within three chunks",
+        _set("relaxation.t_max", 500.0),
+        ["relaxation.t_max = 500.0: must be > 3 chunk = 600.0, with relaxation.chunk = 200.0 (default)", "no tau_r"],
+    ),
+    (
+        "relaxation chunk set with t_max",
+        _set("relaxation.chunk", 1.0e5),
+        ["relaxation.t_max = 200000.0: must be > 3 chunk = 300000.0, with relaxation.chunk = 100000.0:"],
+    ),
+    (
+        "sde step not shorter than t_average",
+        _set("datasets.fig3.t_average", 0.01),
+        ["datasets.fig3.t_average = 0.01: must be longer than one time step sde.dt = 0.01"],
+    ),
+    (
+        "global sde step longer than a run",
+        _set("sde.dt", 50000.0),
+        ["datasets.fig3.t_average = 20000.0: must be longer than one time step sde.dt = 50000.0"],
+    ),
+    (
+        "sde step longer than the transient",
+        _set("datasets.fig3.t_transient", 0.001),
+        ["datasets.fig3.t_transient = 0.001: is shorter than one time step sde.dt = 0.01", "0 for no transient"],
+    ),
+    (
+        "dt axis value longer than t_average",
+        _set("datasets.sde_convergence.outer.values", [0.04, 20000.0, 0.01]),
+        [
+            "datasets.sde_convergence.t_average = 10000.0",
+            "one time step datasets.sde_convergence.outer.values[1] = 20000.0",
+        ],
+    ),
+    (
+        "dt axis range longer than the transient",
+        _set("datasets.sde_convergence.outer", {"name": "dt", "min": 0.01, "max": 6000.0, "points": 3}),
+        ["datasets.sde_convergence.t_transient = 5000.0", "datasets.sde_convergence.outer.max = 6000.0"],
+    ),
+    (
+        "histogram sampled once per trajectory",
+        _set("datasets.fig3b.histogram.every", 1000000),
+        [
+            "datasets.fig3b.histogram.every = 1000000: samples every 1000000 steps of sde.dt = 0.01",
+            "datasets.fig3b.t_average = 10000.0",
+            "a single sample",
+        ],
+    ),
+    (
+        "quantum trajectory step longer than t_average",
+        _set("datasets.extra_quantum_n3.trajectories.dt", 5000.0),
+        [
+            "datasets.extra_quantum_n3.trajectories.t_average = 3000.0: must be longer than one time step "
+            "datasets.extra_quantum_n3.trajectories.dt = 5000.0"
+        ],
+    ),
+    (
+        "quantum trajectory step longer than the transient",
+        _set("datasets.extra_quantum_n3.trajectories.t_transient", 0.01),
+        [
+            "datasets.extra_quantum_n3.trajectories.t_transient = 0.01: is shorter than one time step "
+            "datasets.extra_quantum_n3.trajectories.dt = 0.05"
+        ],
+    ),
+    (
+        "leak bound above 1",
+        _set("datasets.fig4b.leak_bound", 1.5),
+        ["datasets.fig4b.leak_bound = 1.5: must be <= 1", "population"],
+    ),
+    (
+        "negative saturation argument",
+        _set("datasets.figS1.x_over_n0", {"min": -1.0, "max": 5.0, "points": 11}),
+        ["datasets.figS1.x_over_n0.min = -1.0: must be >= 0"],
+    ),
+    (
+        "fit window with min > max",
+        _set("datasets.fig3c.fit_xi", {"min": 1.0, "max": 0.1}),
+        ["datasets.fig3c.fit_xi.min = 1.0: must be < fit_xi.max = 0.1"],
+    ),
+    (
+        "fit window of zero width",
+        _set("datasets.fig3c.fit_xi", {"min": 0.5, "max": 0.5}),
+        ["datasets.fig3c.fit_xi.min = 0.5: must be < fit_xi.max = 0.5"],
+    ),
+    (
+        "N exponent without an n_sites axis",
+        _set("datasets.fig3c.inner", {"name": "gamma", "values": [1.0e-3]}),
+        ["datasets.fig3c.fit_n_exponent_at = [6.0, 8.0]", "needs n_sites as the outer or inner axis"],
+    ),
+    (
+        "unsorted values with continuation",
+        _set("datasets.fig2c.inner.values", [0.5, 0.7, 0.6, 0.8]),
+        ["datasets.fig2c.inner.values[2] = 0.6: must be > values[1] = 0.7", "protocol 'up'", "increase strictly"],
+    ),
+    (
+        "repeated value with continuation",
+        _set("datasets.fig2c.inner.values", [0.5, 0.5]),
+        ["datasets.fig2c.inner.values[1] = 0.5: must be > values[0] = 0.5"],
+    ),
+    (
+        "decreasing values with down continuation",
+        lambda cfg: cfg["datasets"]["fig2c"].update(protocol="down", inner={"name": "gamma_e", "values": [2.0, 1.0]}),
+        ["datasets.fig2c.inner.values[1] = 1.0: must be > values[0] = 2.0", "protocol 'down'"],
+    ),
+    (
+        "constant range with continuation",
+        _set("datasets.figS4.inner", {"name": "gamma_e", "min": 4.0, "max": 4.0, "points": 3}),
+        ["datasets.figS4.inner.min = 4.0: must be < max = 4.0 with 3 points", "protocol 'up_down'"],
+    ),
+    (
+        "continuation across chain lengths",
+        _set("datasets.fig3c.protocol", "up"),
+        ["datasets.fig3c.inner.name = 'n_sites'", "chains of different length"],
+    ),
 ]
 
 
@@ -252,6 +411,32 @@ def test_bad_config_is_rejected(edit, expected):
     assert "\n" not in message
     for text in expected:
         assert text in message, f"{text!r} not in {message!r}"
+
+
+def test_unsorted_values_are_fine_without_continuation():
+    cfg = copy.deepcopy(REAL)
+    _set("datasets.fig2c.inner.values", [0.9, 0.5, 0.7])(cfg)
+    _set("datasets.fig2c.protocol", "random")(cfg)
+    validate_config(cfg, SCHEMA)
+
+
+def test_zero_transient_and_leak_bound_one_are_allowed():
+    cfg = copy.deepcopy(REAL)
+    _set("datasets.fig3.t_transient", 0.0)(cfg)
+    _set("datasets.extra_quantum_n3.trajectories.t_transient", 0.0)(cfg)
+    _set("datasets.fig4b.leak_bound", 1.0)(cfg)  # the smoke run's "no check"
+    validate_config(cfg, SCHEMA)
+
+
+def test_solver_sections_build_the_options_the_jobs_use():
+    """What the config accepts, the option classes accept too (the same rules, one source)."""
+    from powergrid.deterministic import SteadyStateOptions
+    from powergrid.relaxation import RelaxationOptions
+
+    for cfg in (REAL, _load(SMOKE)):
+        out = validate_config(cfg, SCHEMA)
+        SteadyStateOptions(**{k: float(v) for k, v in out["solver"].items()})
+        RelaxationOptions(kick=0.1, **{k: float(v) for k, v in out["relaxation"].items()})
 
 
 def test_snakemake_stops_on_bad_config(tmp_path):

@@ -8,6 +8,7 @@ from powergrid import analytic
 from powergrid.deterministic import (
     SteadyStateOptions,
     corotating_growth_rate,
+    max_linear_growth_rate,
     random_start,
     rotating_fixed_point,
     steady_state,
@@ -152,3 +153,33 @@ def test_growth_rate_has_one_phase_mode_removed():
     fp = rotating_fixed_point(net, r.alpha * np.exp(0.3j), r.omega)
     assert fp.converged
     assert corotating_growth_rate(net, fp.alpha, fp.omega) == pytest.approx(r.growth_rate, abs=1e-9)
+
+
+@pytest.mark.parametrize("zero", [0.0, -0.0])
+def test_exact_zero_start_on_an_unstable_chain_is_the_unstable_origin_not_an_attractor(zero):
+    """The origin is a fixed point: from exactly zero the dynamics never leaves it. Where it is
+    linearly unstable it is not the attractor, and the result must not claim one (it used to be a
+    'converged quasi-periodic' state of zero current)."""
+    net = Network.chain(10, 4.0, 4.0, 1e-3)
+    r = steady_state(net, np.full(10, zero, complex), OPT)
+    assert r.kind == "zero" and not r.converged
+    assert r.growth_rate == max_linear_growth_rate(net) > 0  # the instability of the origin, reported
+    assert r.t_final == 0.0 and r.newton_solves == 0
+    assert not np.any(r.alpha) and not np.any(r.J_mean) and not np.any(r.occupation)
+    assert solve(4.0, 4.0).kind != "zero"  # any nonzero start leaves it
+
+
+def test_exact_zero_start_on_a_stable_chain_is_the_converged_zero_state():
+    net = Network.chain(10, 0.2, 0.3, 1e-3)
+    assert max_linear_growth_rate(net) < 0
+    r = steady_state(net, np.zeros(10, complex), OPT)
+    assert r.kind == "zero" and r.converged and r.growth_rate < 0
+
+
+def test_continuation_from_the_zero_state_leaves_an_unstable_origin():
+    """The sweep adds its tiny seeded start to the previous state, so a continuation never passes an
+    exact zero: from the stable zero at Gamma_i = 0.2 it finds the attractor at Gamma_i = 4."""
+    base = Network.chain(6, 4.0, 4.0, 1e-3)
+    pts = list(steady_state_sweep(base, ("gamma_e", [4.0]), ("gamma_i", [0.2, 4.0]), [0], "up", OPT, 1, "t"))
+    assert pts[0].result.kind == "zero" and pts[0].result.converged
+    assert pts[1].result.kind != "zero" and pts[1].result.converged

@@ -2,8 +2,9 @@
 
 ``validate_config`` checks the structure against the JSON schema (workflow/schemas/
 config.schema.yaml), then what a schema cannot express (sites that exist, a connected graph,
-sweep ranges, axes that fit the network). The first problem becomes one ConfigError whose
-message names the key as a dotted path and its value, e.g.
+sweep ranges, axes that fit the network, numerics that agree with each other: time steps shorter
+than the times they divide, thresholds in order, continuations along increasing values). The
+first problem becomes one ConfigError whose message names the key as a dotted path and its value, e.g.
 ``config: datasets.fig2a.network.gamma = -0.001: must be >= 0``.
 """
 
@@ -18,9 +19,11 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from .deterministic import SteadyStateOptions, steady_state_options_problem
 from .model import structure_problem
+from .relaxation import RelaxationOptions, relaxation_options_problem
 
-__all__ = ["ConfigError", "validate_config"]
+__all__ = ["ConfigError", "check_unique_keys", "validate_config"]
 
 
 class ConfigError(ValueError):
@@ -41,6 +44,31 @@ def validate_config(config: dict, schema_path) -> dict:
         raise ConfigError(_schema_message(error))
     _check_semantics(config)
     return config
+
+
+def check_unique_keys(path) -> None:
+    """Refuse a YAML file in which a mapping has the same key twice (for example two datasets of
+    one name): YAML loaders keep the last one silently. The message gives both lines."""
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen and key != "<<":
+                raise ConfigError(
+                    f"config: {path}, line {line}: the key {key!r} appears twice in one mapping "
+                    f"(first on line {seen[key]}); YAML would keep only the last"
+                )
+            seen[key] = line
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    with open(path, encoding="utf-8") as f:
+        yaml.load(f, Loader=StrictLoader)
 
 
 # -- JSON schema -----------------------------------------------------------------------------
@@ -231,6 +259,7 @@ def _check_semantics(config):
                 f"varies the same rate as outer.name = {dataset['outer']['name']!r}; "
                 "the two axes must vary different parameters",
             )
+    _check_numerics(config)
 
 
 # Noise strengths and the SDE time step do not enter the deterministic equations
@@ -341,6 +370,138 @@ def _axis_target(name, network, path):
             f"({_sites(losses)}); name the site with gamma_e@K",
         )
     return ("gain",) if name == "gamma_i" else ("loss", losses[0])
+
+
+# -- numerics that cannot be right -----------------------------------------------------------
+
+_CONTINUATIONS = ("up", "down", "up_down")
+
+
+def _check_numerics(config):
+    """Options that must agree with each other: each pair is checked where the solver would
+    otherwise run and write numbers that cannot be right (or that no run could make converge)."""
+    # The solver and relaxation sections: the option classes' own rules, on the code defaults
+    # with the config's keys over them
+    _check_options(config, "solver", SteadyStateOptions, steady_state_options_problem)
+    _check_options(config, "relaxation", RelaxationOptions, relaxation_options_problem)
+    for name, dataset in config["datasets"].items():
+        where = ["datasets", name]
+        method = dataset["method"]
+        if method == "saturation":
+            low = dataset["x_over_n0"]["min"]  # <= max, checked above
+            if low < 0:
+                _fail(where + ["x_over_n0", "min"], low, "must be >= 0: x = |alpha|^2/n0 is an occupation")
+        if dataset.get("protocol") in _CONTINUATIONS:
+            _check_continuation(dataset, where)
+        if method == "relaxation":
+            _check_relaxation_fits(dataset, where)
+        if method == "sde":
+            axis = next((a for a in ("outer", "inner") if dataset[a]["name"] == "dt"), None)
+            if axis is None:
+                dt, dt_path = config["sde"]["dt"], ["sde", "dt"]
+            else:  # the sweep sets the step of every point; the longest one matters
+                dt, dt_path = _largest_value(dataset[axis], where + [axis])
+            _check_times(dataset, where, dt, dt_path)
+            hist = dataset.get("histogram")
+            if hist and hist["every"] * dt >= dataset["t_average"]:
+                _fail(
+                    where + ["histogram", "every"],
+                    hist["every"],
+                    f"samples every {hist['every']} steps of {_ref(dt_path, dt)}, i.e. every {hist['every'] * dt:g}/g, "
+                    f"not more often than once in {_ref(where + ['t_average'], dataset['t_average'])}: "
+                    "a trajectory would add a single sample",
+                )
+        if method == "quantum":
+            bound = dataset["leak_bound"]
+            if bound > 1:
+                _fail(
+                    where + ["leak_bound"],
+                    bound,
+                    "must be <= 1: it bounds a population (1 accepts every truncation)",
+                )
+            if dataset["solver"] == "trajectories":
+                t = dataset["trajectories"]
+                _check_times(t, where + ["trajectories"], t["dt"], where + ["trajectories", "dt"])
+
+
+def _check_options(config, section, options_class, problem_of):
+    given = config[section]
+    values = {**vars(options_class()), **given}
+
+    def ref(field):
+        return _ref([section, field], values[field]) + ("" if field in given else " (default)")
+
+    problem = problem_of(values, ref)
+    if problem is not None:
+        field, expected = problem
+        default = "" if field in given else " (default)"
+        raise ConfigError(f"config: {_ref([section, field], values[field])}{default}: {expected}")
+
+
+def _check_times(section, where, dt, dt_path):
+    """t_transient and t_average of ``section`` (at ``where``) against the time step dt."""
+    step = _ref(dt_path, dt)
+    if section["t_average"] <= dt:
+        _fail(where + ["t_average"], section["t_average"], f"must be longer than one time step {step}")
+    if 0 < section["t_transient"] < dt:
+        _fail(
+            where + ["t_transient"],
+            section["t_transient"],
+            f"is shorter than one time step {step}: 0 for no transient, or at least one step",
+        )
+
+
+def _check_continuation(dataset, where):
+    """up/down/up_down follow the inner axis in list order from each point's neighbour: the
+    values must increase strictly, and a state can only be carried between equal networks."""
+    protocol, inner, path = dataset["protocol"], dataset["inner"], where + ["inner"]
+    if inner["name"] == "n_sites":
+        _fail(
+            path + ["name"],
+            inner["name"],
+            f"protocol {protocol!r} carries each state to the next inner value; "
+            "it cannot carry one between chains of different length (use protocol 'random')",
+        )
+    reason = f"protocol {protocol!r} follows the inner axis in list order, so its values must increase strictly"
+    if "values" not in inner:
+        if inner["points"] > 1 and not inner["min"] < inner["max"]:
+            _fail(
+                path + ["min"],
+                inner["min"],
+                f"must be < max = {inner['max']!r} with {inner['points']} points: {reason}",
+            )
+        return
+    values = inner["values"]
+    for k in range(1, len(values)):
+        if not values[k] > values[k - 1]:
+            _fail(path + ["values", k], values[k], f"must be > values[{k - 1}] = {values[k - 1]!r}: {reason}")
+
+
+def _check_relaxation_fits(dataset, where):
+    window = dataset.get("fit_xi")
+    if window is not None and not window["min"] < window["max"]:
+        _fail(
+            where + ["fit_xi", "min"],
+            window["min"],
+            f"must be < fit_xi.max = {window['max']!r}: tau_r is fitted over min <= Gamma_e - Gamma_i <= max",
+        )
+    if dataset.get("fit_n_exponent_at") and "n_sites" not in (dataset["outer"]["name"], dataset["inner"]["name"]):
+        _fail(
+            where + ["fit_n_exponent_at"],
+            dataset["fit_n_exponent_at"],
+            "fits tau_r ~ N^z across chain lengths: it needs n_sites as the outer or inner axis",
+        )
+
+
+def _largest_value(axis, path):
+    if "values" in axis:
+        k = max(range(len(axis["values"])), key=lambda i: axis["values"][i])
+        return axis["values"][k], path + ["values", k]
+    return axis["max"], path + ["max"]
+
+
+def _ref(path, value) -> str:
+    return f"{_dotted(path)} = {value!r}"
 
 
 # -- messages --------------------------------------------------------------------------------

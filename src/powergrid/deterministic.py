@@ -6,10 +6,15 @@ have settled (the phase of A is fixed at its largest component). A fixed point i
 if it is linearly stable in the co-rotating frame and the trajectory is already close to it.
 Otherwise the integration runs to ``t_max`` and the attractor is sampled over ``t_window``:
 its kind (periodic or quasi-periodic in |alpha|) and the time-mean, min and max of every current.
+A start that is exactly zero never leaves the origin (a fixed point of every network): the result
+is the 'zero' state, converged only if the origin is linearly stable.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +44,70 @@ class SteadyStateOptions:
     start_amplitude: float = 1e-3  # scale of the seeded random start, in units of sqrt(n0)
     periodic_tol: float = 1e-3  # relative spread of the peaks of |alpha|^2 on a periodic orbit
 
+    def __post_init__(self):
+        _raise_option_problem(self, steady_state_options_problem(vars(self)))
+
+
+# Options that may be zero (t_settle, omega_tol) or of either sign (stability_tol); all others > 0
+_STEADY_NON_NEGATIVE = ("t_settle", "omega_tol")
+_STEADY_ANY_SIGN = ("stability_tol",)
+
+
+def steady_state_options_problem(
+    values: Mapping[str, float], ref: Callable[[str], str] | None = None
+) -> tuple[str, str] | None:
+    """The first problem of SteadyStateOptions ``values`` (field -> value, every field) as
+    (field, what it must be), or None. ``ref(field)`` names another field and its value in the
+    text ("t_max = 8000.0" by default); powergrid.config checks its solver section with this."""
+    ref = ref or _plain_ref(values)
+    problem = option_number_problem(values, non_negative=_STEADY_NON_NEGATIVE, any_sign=_STEADY_ANY_SIGN)
+    if problem is not None:
+        return problem
+    v = values
+    if v["dt"] > v["check_interval"]:
+        return "dt", f"must be <= {ref('check_interval')}: convergence is checked every whole number of RK4 steps"
+    if v["check_interval"] > v["t_window"]:
+        return (
+            "check_interval",
+            f"must be <= {ref('t_window')}: a window of statistics is a whole number of check intervals",
+        )
+    need = max(v["t_settle"], v["t_window"]) + v["t_window"]
+    if v["t_max"] < need:
+        return "t_max", (
+            f"must be >= max(t_settle, t_window) + t_window = {need!r}, with {ref('t_settle')} and {ref('t_window')}: "
+            "an oscillating attractor is accepted when two consecutive windows after t_settle agree, "
+            "so none could converge"
+        )
+    return None
+
+
+def option_number_problem(values: Mapping[str, float], non_negative=(), any_sign=()) -> tuple[str, str] | None:
+    """(field, what it must be) of the first value that is not a finite real number, or that is
+    not > 0 (>= 0 for the fields in ``non_negative``, any sign for those in ``any_sign``)."""
+    for field, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return field, "must be a real number"
+        if not math.isfinite(value):
+            return field, "must be a finite number"
+        if field in any_sign:
+            continue
+        if field in non_negative:
+            if value < 0:
+                return field, "must be >= 0"
+        elif value <= 0:
+            return field, "must be > 0"
+    return None
+
+
+def _plain_ref(values):
+    return lambda field: f"{field} = {values[field]!r}"
+
+
+def _raise_option_problem(options, problem):
+    if problem is not None:
+        field, expected = problem
+        raise ValueError(f"{type(options).__name__}.{field} = {getattr(options, field)!r}: {expected}")
+
 
 @dataclass(frozen=True)
 class SteadyState:
@@ -49,7 +118,10 @@ class SteadyState:
     J_mean: np.ndarray  # per edge, J = g Im(alpha_i^* alpha_j), time mean
     J_min: np.ndarray
     J_max: np.ndarray
-    converged: bool  # stable fixed point, stable zero, or cycle statistics repeated over windows
+    # stable fixed point, stable zero, or cycle statistics repeated over windows; False for an exactly
+    # zero start on a network whose origin is not linearly stable (kind 'zero', growth_rate >= 0):
+    # the dynamics never leaves that fixed point, but it is not the attractor
+    converged: bool
     residual: float  # |dA/dt + i omega A|_inf of the fixed point; nan on cycles
     growth_rate: float  # largest Re of the co-rotating Jacobian (phase mode removed); nan on cycles
     t_final: float  # integrated time (1/g)
@@ -307,7 +379,7 @@ def steady_state(net: Network, start: np.ndarray, options: SteadyStateOptions = 
     n_check = max(1, int(round(opt.check_interval / opt.dt)))
     linear_rate = max_linear_growth_rate(net)
 
-    def zero_result(t):
+    def zero_result(t, converged=True):
         m = len(net.edges)
         return SteadyState(
             "zero",
@@ -317,12 +389,17 @@ def steady_state(net: Network, start: np.ndarray, options: SteadyStateOptions = 
             np.zeros(m),
             np.zeros(m),
             np.zeros(m),
-            True,
+            converged,
             0.0,
             linear_rate,
             t,
         )
 
+    # The origin is a fixed point of every network: from exactly zero the dynamics stays there. It is
+    # the attractor only if it is linearly stable; otherwise say so (growth_rate >= 0), rather than
+    # integrate a constant zero into a 'converged' oscillation. (Sweeps always start nonzero.)
+    if not np.any(a):
+        return zero_result(0.0, converged=linear_rate < 0)
     # In the linear regime (saturation negligible) a linearly damped network decays to zero.
     if linear_rate < 0 and np.max(np.abs(a) ** 2) < opt.linear_occupation:
         return zero_result(0.0)

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .deterministic import SteadyState, _Compiled, _rk4_steps, rk4_work
+from .deterministic import (
+    SteadyState,
+    _Compiled,
+    _plain_ref,
+    _raise_option_problem,
+    _rk4_steps,
+    option_number_problem,
+    rk4_work,
+)
 from .model import Network
 
 DIRECTIONS = ("radial", "tangential")
@@ -36,6 +44,30 @@ class RelaxationOptions:
     lo: float = 1e-8  # lower threshold
     t_max: float = 2e5  # give up (tau_r = nan) if the deviation is not below lo by then
     chunk: float = 200.0  # integration time between checks (1/g)
+
+    def __post_init__(self):
+        _raise_option_problem(self, relaxation_options_problem(vars(self)))
+
+
+def relaxation_options_problem(values, ref=None) -> tuple[str, str] | None:
+    """The first problem of RelaxationOptions ``values`` (field -> value, every field) as
+    (field, what it must be), or None; ``ref`` as in ``deterministic.steady_state_options_problem``
+    (powergrid.config checks its relaxation section with this)."""
+    ref = ref or _plain_ref(values)
+    problem = option_number_problem(values)  # every option is > 0
+    if problem is not None:
+        return problem
+    v = values
+    if v["hi"] <= v["lo"]:
+        return "hi", f"must be > {ref('lo')}: tau_r = (t_lo - t_hi)/ln(hi/lo) needs the upper threshold above the lower"
+    if v["dt"] > v["chunk"]:
+        return "dt", f"must be <= {ref('chunk')}: the deviation is checked every whole number of RK4 steps"
+    if v["t_max"] <= 3 * v["chunk"]:
+        return "t_max", (
+            f"must be > 3 chunk = {3 * v['chunk']!r}, with {ref('chunk')}: a relaxation counts only once the "
+            "deviation has stayed below lo for 3 chunks, so no tau_r could be measured"
+        )
+    return None
 
 
 @dataclass(frozen=True)

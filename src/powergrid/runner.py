@@ -10,6 +10,7 @@ any table is written.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -51,18 +52,24 @@ def job_frames(method: ModuleType, spec: dict, threads: int = 1, log=lambda _: N
     return {name: pd.concat([f[name] for f in frames], ignore_index=True) for name in frames[0]}
 
 
-def run_job(method: ModuleType, spec: dict, outputs: dict, key: str, threads: int = 1, log=print) -> None:
-    """Run one job and write its tables to ``outputs`` ({table: path}); ``key`` identifies what
-    the job depends on (spec and code version), for the checkpoint."""
+def run_job(method: ModuleType, spec: dict, outputs: dict, code: str = "", threads: int = 1, log=print) -> None:
+    """Run one job and write its tables to ``outputs`` ({table: path}). ``code`` is the job's
+    code version: with the spec, it keys the checkpoint and is recorded in the tables."""
     first = Path(next(iter(outputs.values())))
-    cache = PointCache(first.parent / "checkpoint", key)
+    cache = PointCache(first.parent / "checkpoint", json.dumps(spec, sort_keys=True) + code)
     restored = cache.open()
     if restored:
         log(f"resuming: {len(restored)} finished points in the checkpoint")
     opts, frames = _frames_of(
         method, spec, threads, log, lambda point, compute: cache.load_or_compute(point.key, compute)
     )
-    meta = {"method": method.label(opts), "spec": spec}
+    meta = {
+        "method": method.label(opts),
+        "spec": spec,
+        **table_io.dataset_provenance(spec),
+        "job_hash": table_io.spec_hash(spec),
+        "code": code,
+    }
     if hasattr(method, "metadata"):  # what else decides the numbers (e.g. the SDE's normals)
         meta.update(method.metadata(opts))
     for name, path in outputs.items():

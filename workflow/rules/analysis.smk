@@ -21,6 +21,7 @@ rule aggregate_table:
     conda:
         ENV
     params:
+        expect=chunk_provenance,
         code=code_version(script_path("aggregate_table")),
     script:
         "../scripts/aggregate_table.py"
@@ -44,6 +45,7 @@ rule sde_statistics:
     conda:
         ENV
     params:
+        expect=chunk_provenance,
         code=code_version(script_path("sde_statistics")),
     script:
         "../scripts/sde_statistics.py"
@@ -62,6 +64,7 @@ rule sde_histograms:
     conda:
         ENV
     params:
+        expect=chunk_provenance,
         code=code_version(script_path("sde_histograms")),
     script:
         "../scripts/sde_histograms.py"
@@ -77,6 +80,7 @@ rule ansatz_fit:
     conda:
         ENV
     params:
+        expect=expect_dataset,
         code=code_version(script_path("ansatz_fit")),
     script:
         "../scripts/ansatz_fit.py"
@@ -95,6 +99,7 @@ rule relaxation_fits:
     params:
         xi_window=lambda wc: DATASETS[wc.dataset].get("fit_xi"),
         n_exponent_at=lambda wc: DATASETS[wc.dataset].get("fit_n_exponent_at", []),
+        expect=expect_dataset,
         code=code_version(script_path("relaxation_fits")),
     script:
         "../scripts/relaxation_fits.py"
@@ -111,6 +116,7 @@ rule saturation:
     params:
         n0=lambda wc: [float(x) for x in DATASETS[wc.dataset]["n0"]],
         x_over_n0=lambda wc: axis_values(DATASETS[wc.dataset]["x_over_n0"]),
+        provenance=expect_dataset,
         code=code_version(script_path("saturation")),
     script:
         "../scripts/saturation.py"

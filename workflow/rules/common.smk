@@ -16,9 +16,18 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA
 
 from snakemake.exceptions import WorkflowError
 
-from powergrid import codeversion, methods
-from powergrid.config import validate_config
+from powergrid import codeversion, methods, tables
+from powergrid.config import ConfigError, check_unique_keys, validate_config
 from powergrid.parameters import axis_values
+
+# What the user wrote, before Snakemake's YAML loader keeps the last of two equal keys silently.
+for _path in workflow.overwrite_configfiles or workflow.configfiles:
+    check_unique_keys(_path)
+if not workflow.overwrite_configfiles and "datasets" in workflow.config_settings.overwrite_config:
+    raise ConfigError(
+        "config: --config datasets=... would be merged key by key into the datasets of config.yaml; "
+        "put your datasets in a file and pass it with --configfile (it then replaces config.yaml)"
+    )
 
 # Validated with the schema's defaults filled in, in place (as snakemake.utils.validate does), so
 # that report captions, which read the workflow's config, see the same values as the jobs.
@@ -84,6 +93,34 @@ def job_spec(wildcards):
     return dataset_spec(wildcards.dataset, **dataset_jobs(wildcards.dataset)[int(wildcards.chunk)])
 
 
+@functools.cache
+def dataset_provenance(dataset):
+    """What every table of a dataset records about it (powergrid.tables): its name and the hash
+    of its whole spec; readers compare the tables they read with it."""
+    if DATASETS[dataset]["method"] in CLOSED_FORM_METHODS:
+        return {"dataset": dataset, "dataset_hash": tables.spec_hash({"dataset": dataset, **DATASETS[dataset]})}
+    return tables.dataset_provenance(json.loads(dataset_spec(dataset)))
+
+
+def chunk_provenance(wildcards):
+    """The provenance each compute job's tables must have, in job order: dataset, job spec and
+    the compute rule's code version."""
+    dataset = wildcards.dataset
+    code = compute_code(DATASETS[dataset]["method"])
+    return [
+        {"dataset": dataset, "job_hash": tables.spec_hash(json.loads(dataset_spec(dataset, **job))), "code": code}
+        for job in dataset_jobs(dataset)
+    ]
+
+
+def compute_code(method):
+    return code_version(script_path("compute_chunk"), f"powergrid.methods.{method}")
+
+
+def expect_dataset(wildcards):
+    return dataset_provenance(wildcards.dataset)
+
+
 def job_resources(key):
     def resource(wildcards):
         method = method_of(wildcards.dataset)
@@ -109,10 +146,12 @@ def script_path(name):
     return str(Path(workflow.basedir) / "workflow" / "scripts" / f"{name}.py")
 
 
+@functools.cache
 def code_version(*entries):
     """Content hash of the package modules a job can run: the import closure of its entry points
     (its script, and the method or plotting module it loads by name). Snakemake does not track
-    imported code; with this param an edit of a module reruns exactly the jobs that import it."""
+    imported code; with this param an edit of a module reruns exactly the jobs that import it.
+    Computed once per run, so that every rule of a run sees the same versions."""
     return codeversion.code_version(*entries)
 
 

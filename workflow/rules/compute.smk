@@ -32,6 +32,6 @@ for (_method_name, _tables), _datasets in _compute_rules.items():
             runtime=job_resources("runtime"),
         params:
             spec=job_spec,
-            code=code_version(script_path("compute_chunk"), _method.__name__),
+            code=compute_code(_method_name),
         script:
             "../scripts/compute_chunk.py"

@@ -49,6 +49,8 @@ for _fig in FIGURES:
         params:
             figure=_fig,
             tables=list(_entry.tables),
+            # the provenance each table must have: a table of another dataset or config is refused
+            expect={t: dataset_provenance(t.split("/")[0]) for t in _entry.tables},
             code=code_version(script_path("plot_figure"), _entry.module),
         script:
             "../scripts/plot_figure.py"

@@ -8,7 +8,7 @@ from powergrid.ansatz import fit_ansatz
 from powergrid.logs import job_logger
 
 log = job_logger("ansatz", snakemake.log[0])
-sites = tables.read_table(snakemake.input.sites)
+sites = tables.read_table(snakemake.input.sites, snakemake.params.expect)
 rows = []
 keys = ["protocol", "gamma_i", "gamma_e", "gamma", "n_sites", "kind", "outer_index", "inner_index"]
 for key, point in sites.sort_values("site").groupby(keys, sort=True):

@@ -12,7 +12,7 @@ run_job(
     methods.load(spec["method"]),
     spec,
     dict(snakemake.output.items()),
-    key=snakemake.params.spec + snakemake.params.code,
+    code=snakemake.params.code,
     threads=snakemake.threads,
     log=log.info,
 )

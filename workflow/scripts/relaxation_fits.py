@@ -8,7 +8,7 @@ from powergrid.logs import job_logger
 from powergrid.relaxation import fit_power_law
 
 log = job_logger("relaxation_fits", snakemake.log[0])
-df = tables.read_table(snakemake.input[0])
+df = tables.read_table(snakemake.input[0], snakemake.params.expect)
 df = df[df["meaningful"]]
 rows = []
 window = snakemake.params.xi_window
@@ -55,6 +55,7 @@ tables.write_table(
     fits,
     snakemake.output[0],
     {
+        **snakemake.params.expect,  # the dataset whose relaxation times were fitted
         "method": "least-squares power laws of tau_r",
         "xi_window": window,
         "n_exponent_at": snakemake.params.n_exponent_at,

@@ -22,5 +22,9 @@ for n0 in snakemake.params.n0:
         )
     )
 df = pd.concat(frames, ignore_index=True)
-tables.write_table(df, snakemake.output[0], {"method": "Poisson series of f-bar (Fig. S1)", "n0": snakemake.params.n0})
+tables.write_table(
+    df,
+    snakemake.output[0],
+    {"method": "Poisson series of f-bar (Fig. S1)", "n0": snakemake.params.n0, **snakemake.params.provenance},
+)
 log.info(f"{len(df)} rows")

@@ -6,15 +6,13 @@ from powergrid import ensembles, tables
 from powergrid.logs import job_logger
 
 log = job_logger("sde_statistics", snakemake.log[0])
+expect = snakemake.params.expect  # the provenance of each job's tables, in job order
 traj = {
-    name: pd.concat([tables.read_table(p) for p in snakemake.input[name]], ignore_index=True)
+    name: pd.concat([tables.read_table(p, e) for p, e in zip(snakemake.input[name], expect)], ignore_index=True)
     for name in ("traj_bonds", "traj_sites", "traj_points")
 }
 stats = ensembles.statistics_frames(traj["traj_bonds"], traj["traj_sites"], traj["traj_points"])
-meta = tables.read_meta(snakemake.input.traj_bonds[0])
-meta.pop("provenance", None)
-for key in ("block", "outer_indices"):  # those of one job; the table holds them all
-    meta["spec"].pop(key, None)
+meta = tables.dataset_meta(tables.read_meta(snakemake.input.traj_bonds[0]))
 meta["jobs"] = len(snakemake.input.traj_bonds)
 for name in ("bonds", "sites", "points"):
     tables.write_table(stats[name], snakemake.output[name], meta)
