@@ -242,8 +242,70 @@ def test_damaged_chunk_table_fails_the_downstream_rule_naming_the_file(tmp_path,
     assert f"input: {outputs[0]}" in error and "logs/fig2c/aggregate_sites.log" in error, error[:3000]
     log = (wf / "logs/fig2c/aggregate_sites.log").read_text()
     assert re.search(r"TableError: cannot read table \S*" + re.escape(outputs[0]), log), log[-3000:]
-    assert "delete it and rerun the job that makes it" in log
+    command = f"snakemake --cores all --forcerun {outputs[0]}"
+    assert command in log, log[-3000:]
     assert not (wf / "results/fig2c/sites.parquet").exists()
+    # the command the message gives recomputes the table, and the run completes
+    run = snakemake(wf, "--cores", "1", "--forcerun", outputs[0], "results/fig2c/sites.parquet")
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert tables.read_table(chunk).equals(tables.read_table(fig2c_done / outputs[0]))
+
+
+# -- (d) a table swapped for another valid table ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_swapped_tables_are_refused_naming_both_and_the_command_that_recomputes(tmp_path, fig2c_done):
+    """A valid Parquet file of another dataset (or another chunk) in place of a table: the reader
+    compares the provenance in its metadata with what the rule expects."""
+    wf = tmp_path / "wf"
+    shutil.copytree(fig2c_done, wf, symlinks=True)
+    assert snakemake(wf, "--cores", "1", "results/figS6/chunks/0/sites.parquet").returncode == 0
+    chunk = wf / "results/fig2c/chunks/0/sites.parquet"
+    stat = chunk.stat()
+    shutil.copy(wf / "results/figS6/chunks/0/sites.parquet", chunk)
+    os.utime(chunk, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    run = snakemake(wf, "--cores", "1", "results/fig2c/sites.parquet")
+    assert run.returncode != 0
+    log = (wf / "logs/fig2c/aggregate_sites.log").read_text()
+    assert "made for dataset 'figS6'" in log and "dataset is 'figS6', expected 'fig2c'" in log, log[-3000:]
+    assert "snakemake --cores all --forcerun results/fig2c/chunks/0/sites.parquet" in log
+
+    # the aggregated table swapped under a figure: the figure is not redrawn from it
+    assert (
+        snakemake(
+            wf,
+            "--cores",
+            "1",
+            "--forcerun",
+            "results/fig2c/chunks/0/sites.parquet",
+            "results/fig2c/sites.parquet",
+            "results/figS6/sites.parquet",
+        ).returncode
+        == 0
+    )
+    table = wf / "results/fig2c/sites.parquet"
+    shutil.copy(wf / "results/figS6/sites.parquet", table)
+    with pytest.raises(tables.TableError, match="expected 'fig2c'"):
+        tables.read_table(table, {"dataset": "fig2c"})
+
+
+# -- (e) permissions on a shared cluster --------------------------------------------------------
+
+
+def test_tables_are_written_with_the_users_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        tables.write_table(pd.DataFrame({"x": [1.0]}), tmp_path / "t.parquet", {})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "t.parquet").stat().st_mode & 0o777 == 0o644
+    old = os.umask(0o077)
+    try:
+        tables.write_table(pd.DataFrame({"x": [1.0]}), tmp_path / "u.parquet", {})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "u.parquet").stat().st_mode & 0o777 == 0o600
 
 
 def test_flipped_byte_in_a_data_page_is_detected(tmp_path):

@@ -35,3 +35,46 @@ for (_method_name, _tables), _datasets in _compute_rules.items():
             code=compute_code(_method_name),
         script:
             "../scripts/compute_chunk.py"
+
+
+# Sizes that cannot fit stop the planning, before any job: a run of more jobs than Snakemake
+# plans in reasonable time, and a job whose estimated memory exceeds what it can get (this
+# machine's memory when jobs run here, or --resources mem_mb, e.g. from a cluster profile).
+MAX_JOBS = 10000
+
+
+def check_sizes():
+    counts = {d: len(dataset_jobs(d)) for d in DATASETS if DATASETS[d]["method"] in methods.NAMES}
+    if sum(counts.values()) > MAX_JOBS:
+        largest = sorted(counts, key=counts.get, reverse=True)[:3]
+        raise WorkflowError(
+            f"config: {sum(counts.values())} compute jobs exceed the {MAX_JOBS} that one run plans quickly; "
+            + "; ".join(
+                f"datasets.{d}: {len(axis_values(DATASETS[d]['outer'])) * len(axis_values(DATASETS[d]['inner']))} "
+                f"points in {counts[d]} jobs"
+                for d in largest
+            )
+            + f". Raise chunk_size (now {config['chunk_size']}) or split the sweep into several runs"
+        )
+    limit = workflow.global_resources.get("mem_mb")
+    limit = getattr(limit, "value", limit)  # a snakemake Resource, or a number
+    where = "--resources mem_mb"
+    if limit is None and workflow.local_exec:
+        limit, where = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20, "this machine's memory"
+    if limit is None:
+        return
+    for d in counts:
+        method = method_of(d)
+        for k, job in enumerate(dataset_jobs(d)):
+            mem = method.resources(DATASETS[d], job, config)["mem_mb"] if hasattr(method, "resources") else 0
+            if mem > limit:
+                truncation = f", largest n_basis {max(DATASETS[d]['n_basis'])}" if "n_basis" in DATASETS[d] else ""
+                raise WorkflowError(
+                    f"config: datasets.{d}: job {k} (outer indices {job['outer_indices'][0]}.."
+                    f"{job['outer_indices'][-1]} of {DATASETS[d]['outer']['name']}{truncation}) needs an estimated "
+                    f"{mem:,} MB of memory, more than {where} ({limit:,} MB)"
+                )
+
+
+if not (workflow.remote_exec or workflow.subprocess_exec):
+    check_sizes()
