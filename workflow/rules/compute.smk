@@ -19,9 +19,9 @@ for (_method_name, _tables), _datasets in _compute_rules.items():
         output:
             **{t: f"results/{{dataset}}/chunks/{{chunk}}/{t}.parquet" for t in _tables},
         log:
-            "logs/{dataset}/" + _method_name + "_{chunk}.log",
+            f"logs/{{dataset}}/{_method_name}_{{chunk}}.log",
         benchmark:
-            "logs/{dataset}/" + _method_name + "_{chunk}.benchmark.tsv"
+            f"logs/{{dataset}}/{_method_name}_{{chunk}}.benchmark.tsv"
         wildcard_constraints:
             dataset=one_of(_datasets),
         conda:
