@@ -114,7 +114,7 @@ def test_sigkilled_job_leaves_no_result_and_is_rerun(tmp_path):
     )
     try:
         wait_for(lambda: log.exists() and "points" in log.read_text(), 120, "the job to start")
-        job = [p for p in descendants(proc.pid) if "steady_state_chunk" in cmdline(p)]
+        job = [p for p in descendants(proc.pid) if "compute_chunk" in cmdline(p)]
         assert job, "no process of the compute job found"
         for pid in job:
             os.kill(pid, signal.SIGKILL)
@@ -246,7 +246,8 @@ def test_damaged_chunk_table_fails_the_downstream_rule_naming_the_file(tmp_path,
     assert command in log, log[-3000:]
     assert not (wf / "results/fig2c/sites.parquet").exists()
     # the command the message gives recomputes the table, and the run completes
-    run = snakemake(wf, "--cores", "1", "--forcerun", outputs[0], "results/fig2c/sites.parquet")
+    # (targets before --forcerun, which takes every path that follows it)
+    run = snakemake(wf, "--cores", "1", "results/fig2c/sites.parquet", "--forcerun", outputs[0])
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
     assert tables.read_table(chunk).equals(tables.read_table(fig2c_done / outputs[0]))
 
@@ -277,10 +278,10 @@ def test_swapped_tables_are_refused_naming_both_and_the_command_that_recomputes(
             wf,
             "--cores",
             "1",
-            "--forcerun",
-            "results/fig2c/chunks/0/sites.parquet",
             "results/fig2c/sites.parquet",
             "results/figS6/sites.parquet",
+            "--forcerun",
+            "results/fig2c/chunks/0/sites.parquet",
         ).returncode
         == 0
     )

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from scipy.linalg import solve_continuous_lyapunov
 
-from powergrid import analytic
+from powergrid import analytic, sde
 from powergrid.deterministic import random_start, steady_state
 from powergrid.model import Network, Reservoir
 from powergrid.sde import DEFAULT_DT, EnsembleResult, HistogramGrid, run_ensemble, standard_normals, trajectory_seeds
@@ -229,6 +229,52 @@ def test_divergence_names_the_parameters_and_the_time():
     assert "between t = " in msg and "gamma = 0.001" in msg and "gain = [(0, 4.0)]" in msg
     t_hi = float(msg.split("between t = ")[1].split(" and ")[1].split(" ")[0])
     assert 10.0 < t_hi < 1e3  # ~ ln(1e150) / growth rate, long before the end of the run (1e4)
+
+
+def test_gain_beyond_what_the_step_resolves_fails_on_the_energy_bound():
+    """Gamma_i = 1e12 at dt = 1e-2 throws the saturable step off (sum |alpha|^2 ~ 1e31 after one
+    step): finite numbers, but far more than the energy balance allows (occupation_bound ~ 1e15 /
+    the growth bound Gamma_i n0_ratio t). The run fails, naming the parameters and the time."""
+    net = Network.chain(3, 1e12, 2.0, 1e-3, n0=100.0, n_th_over_n0=10.0)
+    with pytest.raises(FloatingPointError) as info:
+        run_ensemble(net, t_transient=10.0, t_average=100.0, n_traj=3, seed=SEED)
+    msg = str(info.value)
+    assert msg.startswith("SDE diverged (total occupation sum_l |alpha_l|^2 = ")
+    assert "occupation_bound" in msg and "gain = [(0, 1000000000000.0)]" in msg and "gamma = 0.001" in msg
+    assert "between t = 0 and 1.28 " in msg  # the first check, after ZBLOCK steps
+
+
+def test_occupation_bound_is_the_energy_balance():
+    """The bound of sde.occupation_bound in the cases its docstring derives."""
+    # nu >= 1, gamma > 0: (Gamma_i n0_ratio + noise)/gamma, noise = N gamma N_th/n0 + Gamma_i/n0
+    net = Network.chain(6, 4.0, 8.0, 1e-3, n0=100.0, n_th_over_n0=10.0)
+    a = 4.0 + 6 * 1e-3 * 10.0 + 4.0 / 100.0
+    assert sde.occupation_bound(net, 1e9) == pytest.approx(a / 1e-3, rel=1e-12)
+    assert sde.occupation_bound(net, 1.0, 0.5) == pytest.approx(0.5 + a, rel=1e-12)  # linear growth first
+    assert sde.occupation_bound(net, 1e9, 1e7) == 1e7  # the start, if above: it can only decay
+    assert sde.divergence_limit(net, 1e9) == pytest.approx(1e6 * (a / 1e-3 + 1.0), rel=1e-12)
+    # gamma = 0: at most linear growth
+    cold = Network.chain(2, 4.0, 2.0, 0.0, n0=50.0, n0_ratio_gain=3.0)
+    assert sde.occupation_bound(cold, 100.0, 1.0) == pytest.approx(1.0 + 100.0 * (4.0 * 3.0 + 4.0 / 50.0), rel=1e-12)
+    # nu < 1: the gain power grows as S^(1 - nu); the stationary bound (2^(1-nu) A/gamma)^(1/nu)
+    sub = Network.chain(3, 3.0, 1.0, 0.01, nu=0.5, n0=10.0, n0_ratio_gain=2.0)
+    a = 3.0 * 2.0**0.5 + (3.0 / 10.0) * 2.0**-0.5
+    assert sde.occupation_bound(sub, 1e12) == pytest.approx((2**0.5 * a / 0.01) ** 2, rel=1e-12)
+    # a gain that never saturates: no useful bound; the limit stays at DIVERGED (overflow/NaN only)
+    assert sde.divergence_limit(Network.chain(3, 4.0, 0.0, 1e-3, n0_ratio_gain=1e300), 1e4) == sde.DIVERGED
+
+
+def test_the_divergence_check_changes_no_number(monkeypatch):
+    """A run is bit for bit the run with only the overflow/NaN check (limit DIVERGED), and its total
+    occupation stays many orders of magnitude below the limit."""
+    net = fig3a(8.0)
+    kw = dict(t_transient=5.0, t_average=50.0, n_traj=5, seed=SEED, threads=2)
+    checked = run_ensemble(net, **kw)
+    monkeypatch.setattr(sde, "divergence_limit", lambda *args: sde.DIVERGED)
+    unchecked = run_ensemble(net, **kw)
+    for name in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha"):
+        assert np.array_equal(getattr(checked, name), getattr(unchecked, name)), name
+    assert np.max(np.sum(np.abs(checked.final_alpha) ** 2, axis=1)) < 1e-6 * sde.divergence_limit(net, 55.0)
 
 
 # -- the thermal-regime estimates of the supplement (N = 2, eqs. S47-S54) ---------------------------

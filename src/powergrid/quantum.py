@@ -73,6 +73,13 @@ BiCGSTAB takes 202 (n0 = 2, gamma = 1e-3, Gamma_e = 3, n_basis = 150) and stalls
 gamma = 0.1, Gamma_e = 0, n_basis = 80 (BiCGSTAB: 360); the block sweeps alone, iterated with an
 aggregation over the sectors, contract the error by only ~0.97 per sweep.
 
+Sizes: ``memory_estimate(n_sites, n_basis, k_max, solver)`` gives the estimated peak memory as an
+exact Python int (``sector_dims`` and the estimates never overflow: the box has n_basis^N states,
+beyond int64 from N ~ 20), quickly for any size, saturating at MEMORY_CAP = 2^64 bytes. Both
+solvers refuse a truncation whose estimate exceeds ``memory_limit`` (default: this machine's
+physical memory) with a MemoryError before building anything, and check their arguments
+(TypeError / ValueError naming the argument and its value).
+
 Observables
 -----------
 Current on an oriented edge (i, j): J = i (g/2)(a_j^dag a_i - a_i^dag a_j), the operator whose
@@ -106,6 +113,7 @@ The stored <J>, Delta J and negativity go through these same functions.
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -116,11 +124,14 @@ from scipy import sparse
 from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk
 
 from .model import Network
+from .trajectory_ensemble import check_int, check_real, describe
 
 METHOD = "sector-resolved steady state: BiCGSTAB + symmetric block Gauss-Seidel over excitation-number sectors"
 DEFAULT_TOL = 1e-12  # ||A x - s w||_2 / |s| (Hilbert-Schmidt) below this
 DEFAULT_MAXITER = 5000  # preconditioner applications in all (BiCGSTAB takes 2 per iteration)
 FALLBACK = {"m": 10, "k": 5}  # GCROT(m, k) should BiCGSTAB break down or stall three times
+MEMORY_CAP = 2**64  # bytes (16 EiB): memory estimates at or above it are returned as MEMORY_CAP
+MAX_BOX = 2**62  # n_basis**n_sites: the flat Fock indices of the box are int64
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,12 +159,15 @@ class Sectors:
 
     @classmethod
     def of(cls, n_sites: int, n_basis: int, k_max: int | None = None) -> Sectors:
-        if n_basis < 2:
-            raise ValueError(f"n_basis must be >= 2, got {n_basis}")
+        n_sites = check_int("Sectors.of", "n_sites", n_sites, low=1)
+        n_basis = check_int("Sectors.of", "n_basis", n_basis, low=2)
         top = n_sites * (n_basis - 1)
-        k_max = top if k_max is None else int(k_max)
-        if not 1 <= k_max <= top:
-            raise ValueError(f"k_max must be in 1..{top} (n_sites (n_basis - 1)), got {k_max}")
+        k_max = top if k_max is None else check_int("Sectors.of", "k_max", k_max, low=1, high=top)
+        if not _box_below(n_sites, n_basis, MAX_BOX):
+            raise ValueError(
+                f"Sectors.of: the box of n_basis^n_sites = {n_basis}^{n_sites} Fock states is too large to index "
+                f"(more than 2^62 states); lower n_basis"
+            )
         grid = np.indices((n_basis,) * n_sites, dtype=np.int64).reshape(n_sites, -1).T
         total = grid.sum(axis=1)
         keep = total <= k_max
@@ -193,11 +207,133 @@ class Sectors:
 
 
 def sector_dims(n_sites: int, n_basis: int, k_max: int | None = None) -> np.ndarray:
-    """dim(k) for k = 0 .. k_max (default n_sites (n_basis - 1)), without building the basis."""
-    d = np.ones(1, np.int64)
+    """dim(k) for k = 0 .. k_max (default n_sites (n_basis - 1)), without building the basis.
+
+    Exact: int64 while n_basis^n_sites < 2^63 (no dim and no partial sum exceeds it), else an
+    object array of Python ints. The coefficients of (1 + x + ... + x^(n_basis-1))^n_sites up to
+    x^k_max, one site at a time as prefix sums (O(n_sites k_max) additions); the number of sectors
+    is k_max + 1, so for large truncations ``memory_estimate`` (which needs no sectors there) is
+    the way to size a problem."""
+    n_sites = check_int("sector_dims", "n_sites", n_sites, low=1)
+    n_basis = check_int("sector_dims", "n_basis", n_basis, low=2)
+    k_max = check_int("sector_dims", "k_max", k_max, low=0, none=True)
+    top = n_sites * (n_basis - 1)
+    return _dims(n_sites, n_basis, top if k_max is None else min(k_max, top))
+
+
+def _dims(n_sites: int, n_basis: int, k_max: int) -> np.ndarray:
+    """dim(0 .. k_max) exactly: multiply by 1 + x + ... + x^(b-1) = (prefix sum) - (shifted by b)."""
+    d = np.zeros(k_max + 1, np.int64 if _box_below(n_sites, n_basis, 2**63) else object)
+    d[0] = 1
     for _ in range(n_sites):
-        d = np.convolve(d, np.ones(n_basis, np.int64))
-    return d if k_max is None else d[: int(k_max) + 1]
+        c = np.cumsum(d, dtype=d.dtype)
+        d = c.copy()
+        if n_basis < c.size:
+            d[n_basis:] -= c[: c.size - n_basis]
+    return d
+
+
+def _box_below(n_sites: int, n_basis: int, bound: int) -> bool:
+    """n_basis^n_sites < bound (a power of two), without computing a huge power."""
+    bits = n_sites * math.log2(n_basis)
+    if bits > bound.bit_length() + 1:
+        return False
+    return n_basis**n_sites < bound
+
+
+def _sector_sizes(n_sites: int, n_basis: int, k_max: int | None, u_weight: int) -> tuple[int, int, int] | None:
+    """(u, d, n_states): u = sum_k dim(k)^2, d = max_k dim(k) over k <= k_max and n_states =
+    n_basis^n_sites, as exact Python ints; None when an estimate with at least n_states + u_weight u
+    bytes reaches MEMORY_CAP, which is decided without enumerating anything: by the box, or by the
+    lower bound u >= C(m + N, N)^2 / (m + 1), m = min(k_max, n_basis - 1) (the sectors k <= m hold
+    dim(k) = C(k + N - 1, N - 1) states, C(m + N, N) in all; Cauchy-Schwarz). Past both checks the
+    sectors are few (< 4e6, N = 2 being the worst case), and counting them is fast."""
+    if not _box_below(n_sites, n_basis, MEMORY_CAP):
+        return None
+    n_states = n_basis**n_sites
+    top = n_sites * (n_basis - 1)
+    k_max = top if k_max is None else k_max
+    m = min(k_max, n_basis - 1)
+    if u_weight * (math.comb(m + n_sites, n_sites) ** 2 // (m + 1)) >= MEMORY_CAP:
+        return None
+    d = _dims(n_sites, n_basis, k_max)
+    d_max = int(d.max())
+    if d.dtype == np.int64 and d_max**2 * d.size < 2**63:
+        u = int(np.dot(d, d))
+    else:
+        obj = d.astype(object)
+        u = int(obj.dot(obj))
+    return u, d_max, n_states
+
+
+def _capped(total: int) -> int:
+    return min(int(total), MEMORY_CAP)
+
+
+def machine_memory() -> int | None:
+    """This machine's physical memory in bytes (os.sysconf), None where the system does not say."""
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return int(pages) * int(size) if pages > 0 and size > 0 else None
+
+
+def memory_estimate(
+    n_sites: int, n_basis: int, k_max: int | None = None, solver: str = "exact", *, levels: int | None = None
+) -> int:
+    """Estimated peak memory in bytes (a Python int) of ``exact_steady_state`` (solver "exact") or
+    ``quantum_trajectories.run_trajectories`` (solver "trajectories", with ``levels``, default its
+    DEFAULT_LEVELS) for n_sites sites, n_basis Fock states per site and at most k_max quanta in all
+    (None: no cap): ``exact_memory_bytes`` or ``quantum_trajectories.trajectory_memory_bytes``.
+
+    Exact integer arithmetic, no overflow, and fast for any size (no state is enumerated; sectors
+    only where there are few): values at or above MEMORY_CAP = 2^64 bytes are returned as
+    MEMORY_CAP, so that e.g. n_sites = 10^5, n_basis = 10^4 answers at once. Compare it with a
+    memory limit as an integer; ``exact_steady_state`` and ``run_trajectories`` refuse to start
+    when it exceeds theirs (``memory_limit``, default this machine's memory)."""
+    n_sites, n_basis, k_max = _estimate_args("memory_estimate", n_sites, n_basis, k_max)
+    if solver == "exact":
+        return exact_memory_bytes(n_sites, n_basis, k_max)
+    if solver == "trajectories":
+        from . import quantum_trajectories  # imports this module
+
+        if levels is None:
+            levels = quantum_trajectories.DEFAULT_LEVELS
+        return quantum_trajectories.trajectory_memory_bytes(n_sites, n_basis, levels, k_max)
+    raise ValueError(f"memory_estimate: solver must be 'exact' or 'trajectories', got {describe(solver)}")
+
+
+def format_bytes(n: int) -> str:
+    """A byte count for messages ("1234567 bytes (1.15 GiB)"; "at least 2^64 bytes" at MEMORY_CAP)."""
+    if n >= MEMORY_CAP:
+        return "at least 2^64 bytes (16 EiB)"
+    return f"{n} bytes ({n / 2**30:.3g} GiB)"
+
+
+def check_truncation(where: str, net, n_basis, k_max) -> tuple[int, int | None]:
+    """(n_basis, k_max) as ints after checking ``net`` (a Network), n_basis (an integer >= 2) and
+    k_max (None or an integer in 1..n_sites (n_basis - 1)); TypeError / ValueError naming them."""
+    if not isinstance(net, Network):
+        raise TypeError(f"{where}: net must be a powergrid.model.Network, got {describe(net)}")
+    n_basis = check_int(where, "n_basis", n_basis, low=2)
+    k_max = check_int(where, "k_max", k_max, low=1, high=net.n_sites * (n_basis - 1), none=True)
+    return n_basis, k_max
+
+
+def check_memory(where: str, n_sites: int, n_basis: int, k_max: int | None, estimate: int, memory_limit) -> None:
+    """MemoryError naming the truncation and the estimate if ``estimate`` exceeds ``memory_limit``
+    (bytes; None: this machine's physical memory, no limit where unknown)."""
+    memory_limit = check_real(where, "memory_limit", memory_limit, none=True)
+    limit = machine_memory() if memory_limit is None else memory_limit
+    if limit is not None and estimate > limit:
+        source = "this machine's physical memory" if memory_limit is None else "memory_limit"
+        limit_text = format_bytes(int(limit)) if math.isfinite(limit) else repr(limit)
+        raise MemoryError(
+            f"{where}: n_sites = {n_sites}, n_basis = {n_basis}, k_max = {k_max} would need an estimated "
+            f"{format_bytes(estimate)} (quantum.memory_estimate), more than {limit_text} ({source}); lower "
+            f"n_basis, cap the total number of quanta with k_max, or raise memory_limit if the estimate is too high"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -586,13 +722,27 @@ def exact_memory_bytes(n_sites: int, n_basis: int, k_max: int | None = None) -> 
     the interpreter and libraries; plus 10 %. Measured peak RSS (N = 2, BiCGSTAB, one thread):
     303 MiB at n_basis = 100 (estimate 515 MiB), 583 MiB at 150 (estimate 1237 MiB); N = 3:
     981 MiB at n_basis = 24 (estimate 2219 MiB).
+
+    A Python int, exact (1.1 x rounded down), at most MEMORY_CAP = 2^64 (returned for anything at or
+    above it); fast for any size (``memory_estimate``). k_max above n_sites (n_basis - 1) counts as
+    no cap.
     """
-    dims = sector_dims(n_sites, n_basis, k_max)
-    u = int(np.sum(dims.astype(np.int64) ** 2))
-    n_states = n_basis**n_sites  # the position table spans the whole box
+    n_sites, n_basis, k_max = _estimate_args("exact_memory_bytes", n_sites, n_basis, k_max)
+    sizes = _sector_sizes(n_sites, n_basis, k_max, 40 * 8 + 7 * 16)
+    if sizes is None:
+        return MEMORY_CAP
+    u, d_max, n_states = sizes  # the position table spans the whole box: n_states
     channels = 2 * n_sites + 2
-    dense_eig = int(np.max(dims)) ** 2 * 16 * 6
-    return int(1.1 * (40 * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200e6))
+    dense_eig = d_max**2 * 16 * 6
+    total = 40 * 8 * u + 7 * 16 * u + n_states * (40 + 32 * channels) + dense_eig + 200_000_000
+    return _capped(11 * total // 10)
+
+
+def _estimate_args(where: str, n_sites, n_basis, k_max) -> tuple[int, int, int | None]:
+    n_sites = check_int(where, "n_sites", n_sites, low=1)
+    n_basis = check_int(where, "n_basis", n_basis, low=2)
+    k_max = check_int(where, "k_max", k_max, low=1, none=True)
+    return n_sites, n_basis, None if k_max is None or k_max >= n_sites * (n_basis - 1) else k_max
 
 
 def exact_steady_state(
@@ -603,15 +753,25 @@ def exact_steady_state(
     tol: float = DEFAULT_TOL,
     maxiter: int = DEFAULT_MAXITER,
     leak_bound: float | None = None,
+    memory_limit: float | None = None,
 ) -> QuantumSteadyState:
     """Steady state of eq. (1) for ``net`` with n_basis Fock states per site and at most k_max
     quanta in all (default: no cap beyond the box); see the module docstring.
 
-    Raises RuntimeError if the linear solver does not reach ``tol`` within ``maxiter`` preconditioner
-    applications, and
+    Arguments of a wrong type raise TypeError, wrong values ValueError, naming the argument and
+    its value (n_basis: an integer >= 2; k_max: an integer in 1..n_sites (n_basis - 1) or None).
+    Raises MemoryError before building anything if ``memory_estimate`` (``exact_memory_bytes``)
+    exceeds ``memory_limit`` bytes (default: this machine's physical memory), RuntimeError if the
+    linear solver does not reach ``tol`` within ``maxiter`` preconditioner applications, and
     ValueError (via ``check_leak``) if ``leak_bound`` is given and a site's top-state population
     exceeds it.
     """
+    n_basis, k_max = check_truncation("exact_steady_state", net, n_basis, k_max)
+    tol = check_real("exact_steady_state", "tol", tol)
+    maxiter = check_int("exact_steady_state", "maxiter", maxiter, low=1)
+    leak_bound = check_real("exact_steady_state", "leak_bound", leak_bound, strict=False, none=True)
+    estimate = exact_memory_bytes(net.n_sites, n_basis, k_max)
+    check_memory("exact_steady_state", net.n_sites, n_basis, k_max, estimate, memory_limit)
     t0 = time.perf_counter()
     model = QuantumModel.of(net, n_basis, k_max)
     rho, info = _solve(model, tol, maxiter)

@@ -58,8 +58,23 @@ import scipy.linalg
 from numba import njit
 
 from .model import Network
-from .quantum import QuantumModel, sector_dims
-from .trajectory_ensemble import TrajectoryEnsemble, ensemble_statistics, merged_fields
+from .quantum import (
+    MEMORY_CAP,
+    QuantumModel,
+    _capped,
+    _estimate_args,
+    _sector_sizes,
+    check_memory,
+    check_truncation,
+)
+from .trajectory_ensemble import (
+    TrajectoryEnsemble,
+    check_callable,
+    check_int,
+    describe,
+    ensemble_statistics,
+    merged_fields,
+)
 
 DEFAULT_DT = 0.05  # 1/g: sampling step; jump times resolved to DEFAULT_DT / 2**DEFAULT_LEVELS
 DEFAULT_LEVELS = 5
@@ -216,11 +231,17 @@ def trajectory_memory_bytes(n_sites: int, n_basis: int, levels: int = DEFAULT_LE
     """Estimate of the peak memory of ``run_trajectories`` in bytes: levels + 1 complex propagators
     per sector, the expm work of the largest sector, the channel tables, 250 MB of interpreter.
     Measured peak RSS: 371 MiB for N = 2, n_basis = 150 (estimate 452 MiB), 939 MiB for N = 3,
-    n_basis = 28, levels = 4 (estimate 1009 MiB)."""
-    dims = sector_dims(n_sites, n_basis, k_max)
-    u = int(np.sum(dims.astype(np.int64) ** 2))
-    n_states = n_basis**n_sites
-    return int((levels + 1) * 16 * u + 16 * 8 * int(dims.max()) ** 2 + n_states * (40 + 32 * (2 * n_sites + 2)) + 250e6)
+    n_basis = 28, levels = 4 (estimate 1009 MiB).
+
+    A Python int, exact, at most ``quantum.MEMORY_CAP`` = 2^64 (returned for anything at or above
+    it); fast for any size (``quantum.memory_estimate``)."""
+    n_sites, n_basis, k_max = _estimate_args("trajectory_memory_bytes", n_sites, n_basis, k_max)
+    levels = check_int("trajectory_memory_bytes", "levels", levels, low=0)
+    sizes = _sector_sizes(n_sites, n_basis, k_max, (levels + 1) * 16)
+    if sizes is None:
+        return MEMORY_CAP
+    u, d_max, n_states = sizes
+    return _capped((levels + 1) * 16 * u + 16 * 8 * d_max**2 + n_states * (40 + 32 * (2 * n_sites + 2)) + 250_000_000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,6 +500,7 @@ def run_trajectories(
     progress: Callable[[float], None] | None = None,
     threads: int | None = None,
     block_steps: int = 200_000,
+    memory_limit: float | None = None,
 ) -> QuantumTrajectoryResult:
     """Run n_traj quantum trajectories of eq. (1) for ``net`` (n_basis Fock states per site, at
     most k_max quanta in all; the truncation of ``powergrid.quantum.exact_steady_state``).
@@ -489,19 +511,33 @@ def run_trajectories(
     ``powergrid.sde.run_ensemble``). ``start``: Fock occupations of the initial product state
     (default: the vacuum). ``progress(fraction)`` is called after every ``block_steps`` steps of
     all trajectories; ``threads``: worker threads (default numba's), results do not depend on it.
+
+    Arguments of a wrong type raise TypeError, wrong values ValueError, naming the argument and
+    its value. Raises MemoryError before building anything if ``trajectory_memory_bytes`` exceeds
+    ``memory_limit`` bytes (default: this machine's physical memory).
     """
-    ens = TrajectoryEnsemble.of(seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps)
-    levels = int(levels)
-    if levels < 0:
-        raise ValueError(f"levels must be >= 0, got {levels}")
+    where = "run_trajectories"
+    n_basis, k_max = check_truncation(where, net, n_basis, k_max)
+    levels = check_int(where, "levels", levels, low=0)
+    check_callable(where, "progress", progress)
+    ens = TrajectoryEnsemble.of(
+        seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps, where=where
+    )
     n_tr, n_av = ens.n_transient, ens.n_average
-    n_basis = int(n_basis)
     n, m = net.n_sites, len(net.edges)
+    want = f"{n} occupations (integers) in 0..{n_basis - 1}, at most k_max = {k_max} in all"
+    if start is not None:
+        if isinstance(start, (str, bytes)) or not isinstance(start, (Sequence, np.ndarray)):
+            raise TypeError(f"{where}: start must be {want}, got {describe(start)}")
+        if len(start) != n:
+            raise ValueError(f"{where}: start must be {want}, got {describe(start)}")
+        for s in start:
+            check_int(where, "start", s)
     start = tuple(int(s) for s in (start if start is not None else (0,) * n))
-    if len(start) != n or min(start) < 0 or max(start) > n_basis - 1 or (k_max is not None and sum(start) > k_max):
-        raise ValueError(
-            f"start must be {n} occupations in 0..{n_basis - 1}, at most k_max = {k_max} in all, got {start}"
-        )
+    if min(start) < 0 or max(start) > n_basis - 1 or (k_max is not None and sum(start) > k_max):
+        raise ValueError(f"{where}: start must be {want}, got {start}")
+    estimate = trajectory_memory_bytes(n, n_basis, levels, k_max)
+    check_memory(where, n, n_basis, k_max, estimate, memory_limit)
     plan = _Plan.of(net, n_basis, float(dt), levels, k_max)
     k0 = sum(start)
     st = np.asarray(start)

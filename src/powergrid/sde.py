@@ -51,6 +51,14 @@ J^2 per edge, |alpha|^2 per site and Gbar = sum_loss Gamma_e f^2 - sum_gain Gamm
 values and standard errors: ``ensemble_statistics``. They are honest when n_traj is not tiny
 (>= 10, say) and t_transient covers the relaxation (~1/gamma in the symmetric phase).
 
+Divergence: a trajectory whose total occupation sum_l |alpha_l|^2 turns NaN, overflows or exceeds
+``divergence_limit`` (1e6 times ``occupation_bound``, the most that saturable gain, noise and the
+start can supply against gamma: at most ~ (Gamma_i n0_ratio + noise)/gamma for nu >= 1, derived
+there) stops the run with FloatingPointError ("SDE diverged ...", naming the parameters and the
+time); checked every ZBLOCK steps in the kernel. So an integration that the step size has thrown
+off (Gamma_i = 1e12 at dt = 1e-2 jumps to sum |alpha|^2 ~ 1e31) fails instead of returning numbers;
+the check reads the state only, and a run that passes it has the numbers it had without it.
+
 Histograms (Fig. 3b): with ``histogram=HistogramGrid(...)`` every ``every``-th averaging step
 (counted from the start of the averaging window, so blocks and chunks do not matter) adds
 (Re alpha_l, Im alpha_l) of every site to a 2-D histogram on a uniform grid; counts are exact
@@ -90,6 +98,8 @@ from numba import njit
 from .model import Network
 from .trajectory_ensemble import (  # noqa: F401 - ensemble_statistics, trajectory_seeds: public here too
     TrajectoryEnsemble,
+    check_callable,
+    describe,
     ensemble_statistics,
     merged_fields,
     trajectory_seeds,
@@ -111,7 +121,8 @@ DEFAULT_DT = 1e-2  # 1/g; the evidence is in tests/test_sde.py and benchmarks/sd
 DEFAULT_T_TRANSIENT = 5000.0  # 1/g: 5/gamma at gamma = 1e-3, the paper's transient (config.yaml)
 DEFAULT_T_AVERAGE = 10000.0  # 1/g per trajectory, as most SDE datasets of config.yaml
 START_AMPLITUDE = 1e-3  # scale of the seeded random start, in units of sqrt(n0)
-DIVERGED = 1e150  # a total occupation above this (or NaN) counts as a divergence
+DIVERGED = 1e150  # a total occupation above this (or NaN) always counts as a divergence
+DIVERGENCE_FACTOR = 1e6  # ... and so does one above this many times (occupation_bound + 1)
 LANES = 16  # trajectories advanced together by one kernel call (independent lanes)
 ZBLOCK = 128  # steps whose normals are drawn at a time into the lanes' buffer
 METHOD = "strang: exact linear step + OU kick, 2nd-order saturable step, Ito noise"
@@ -319,13 +330,24 @@ class Scheme:
             bool(histogram),
         )
 
-    def params(self) -> np.ndarray:
-        """The numbers the kernel reads, in the order of _Structure.source."""
+    def params(self, limit: float = DIVERGED) -> np.ndarray:
+        """The numbers the kernel reads, in the order of _Structure.source; ``limit``: the total
+        occupation sum_l |alpha_l|^2 at which a trajectory counts as diverged (``divergence_limit``)."""
         res = []
         for r, inv_s, cq in zip(self.res_rate, self.res_inv_s, self.quantum_variance, strict=True):
             res += [0.5 * r, inv_s, -r, cq]
         return np.array(
-            [*self.hr, *self.hi, *self.u.ravel(), *res, math.sqrt(0.5 * self.var_th), self.dt, 0.5 * self.dt, self.nu],
+            [
+                *self.hr,
+                *self.hi,
+                *self.u.ravel(),
+                *res,
+                float(limit),
+                math.sqrt(0.5 * self.var_th),
+                self.dt,
+                0.5 * self.dt,
+                self.nu,
+            ],
             dtype=np.float64,
         )
 
@@ -490,6 +512,8 @@ class _Structure:
         for p in range(len(self.res_site)):
             pre.append(f"rk{p} = P[{idx}]; is{p} = P[{idx + 1}]; gr{p} = P[{idx + 2}]; cq{p} = P[{idx + 3}]")
             idx += 4
+        limit = idx  # P[limit]: the divergence limit, read by ``kernel`` only
+        idx += 1
         pre.append(f"SIG = P[{idx}]; DT = P[{idx + 1}]; HDT = P[{idx + 2}]; NU = P[{idx + 3}]")
 
         def f2(x, p):  # (lines, value) of f^2(x) at reservoir p, as _f2
@@ -604,7 +628,8 @@ class _Structure:
                 "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
                 "           n_steps, accumulate, step0, nl, n_live):",
                 f'    """n_steps steps, normals drawn {ZBLOCK} steps at a time; -1, or the steps done when a live lane',
-                '    has diverged (checked every block of normals)."""',
+                '    has diverged: its total occupation is NaN or >= the limit (checked every block of normals)."""',
+                f"    limit = P[{limit}]",
                 "    done = 0",
                 "    while done < n_steps:",
                 f"        ns = min({ZBLOCK}, n_steps - done)",
@@ -617,7 +642,7 @@ class _Structure:
                 "            tot = 0.0",
                 f"            for r in range({2 * n}):",
                 f"                tot += W[r * {L} + g] * W[r * {L} + g]",
-                f"            if not tot < {DIVERGED!r}:",
+                "            if not tot < limit:",
                 "                return done",
                 "    return -1",
                 "",
@@ -764,6 +789,74 @@ def standard_normals(gen: np.random.Generator, count: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
+# divergence
+
+
+def occupation_bound(net: Network, t: float, start: float = 0.0) -> float:
+    """An upper bound on the mean total occupation E[S(t')], S = sum_l |alpha_l|^2 (units of n0),
+    for all t' in [0, t], of the SDE on ``net`` started at S(0) = ``start``.
+
+    Derivation. By Ito's formula, dS = [sum_l 2 Re(alpha_l^* drift_l) + sum_l D_l] dt + dM with M a
+    martingale (E dM = 0). In the drift, hopping and detuning (i K alpha, K real symmetric)
+    conserve S; the bath removes gamma S; a loss site removes Gamma_l f^2 x_l >= 0 (x_l = |alpha_l|^2);
+    only a gain site adds, G_l = Gamma_l f^2(x_l/s_l) x_l with s_l = n0_ratio_l. With y = x_l/s_l,
+    G_l = Gamma_l s_l y (1 + y)^(-nu) <= Gamma_l s_l (1 + y)^(1-nu): for nu >= 1 the gain power is at
+    most Gamma_l s_l, whatever the amplitude (the gain rate falls as |alpha|^(-2 nu), so gain can
+    only pump until saturation). For any nu > 0, with nu' = min(nu, 1), R = s + S and s = the
+    largest s_l of the gain sites (1 without gain)::
+
+        G_l <= Gamma_l s_l^nu' (s_l + x_l)^(1-nu') <= Gamma_l s_l^nu' R^(1-nu')
+
+    The noise adds sum_l D_l <= Q = n_sites gamma N_th/n0 + sum_gain Gamma_l/n0 (f^2 <= 1), and
+    Q <= Q s^(nu'-1) R^(1-nu') as R >= s. So, R^(1-nu') being concave (Jensen),
+
+        d E[S]/dt <= A (s + E[S])^(1-nu') - gamma E[S],    A = sum_gain Gamma_l s_l^nu' + Q s^(nu'-1)
+
+    (i) without the gamma term: (s + E[S(t)])^nu' <= (s + S(0))^nu' + nu' A t; for nu >= 1 simply
+        E[S(t)] <= S(0) + A t (at most linear growth, also at gamma = 0);
+    (ii) for gamma > 0: at S >= S* = max(s, (2^(1-nu') A/gamma)^(1/nu')) the right side is <= 0 (there
+        R <= 2 S), so E[S] never rises above max(S(0), S*); for nu >= 1 S* = max(s, A/gamma), the
+        stationary energy balance "largest gain power + noise = gamma S".
+
+    Returns min((i) at t, (ii)) (inf where it overflows; (i) for nu < 1 with a relative slack of
+    1e-9 against rounding). It bounds the mean of the exact SDE; single trajectories fluctuate about
+    it (in thermal equilibrium |alpha_l|^2 is exponentially distributed) and the scheme's saturable
+    step adds O(Gamma dt) (its gain factor per step, (1 + u + u^2/2)^2 <= exp(Gamma f^2 dt), exceeds
+    the continuous one only when Gamma dt is not small), hence the large margin of
+    ``divergence_limit``. E.g. the Fig. 3a chain (N = 6, Gamma_i = 4, gamma = 1e-3, N_th/n0 = 10,
+    n0 = 100) gives 4.1e3 (simulated: S ~ 16 at Gamma_e = 8, ~150 at Gamma_e = 2); Gamma_i = 1e12 gives
+    ~1e15, where the scheme (Gamma_i dt = 1e10) produces S ~ 1e31.
+    """
+    nu1 = min(float(net.nu), 1.0)
+    gain = [(float(r.rate), float(r.n0_ratio)) for r in net.gain if r.rate > 0]
+    s = np.float64(max((sr for _, sr in gain), default=1.0))
+    t, s0, gamma = np.float64(t), np.float64(start), np.float64(net.gamma)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        rates = sum(np.float64(r) for r, _ in gain)
+        q = net.n_sites * gamma * np.float64(net.n_th_over_n0) + rates / np.float64(net.n0)
+        a = sum(np.float64(r) * np.float64(sr) ** nu1 for r, sr in gain) + q * s ** (nu1 - 1.0)
+        if nu1 == 1.0:
+            growth = s0 + a * t
+        else:
+            growth = ((s + s0) ** nu1 + nu1 * a * t) ** (1.0 / nu1) * (1.0 + 1e-9) - s
+        bound = growth
+        if gamma > 0:
+            stationary = max(s, (2.0 ** (1.0 - nu1) * a / gamma) ** (1.0 / nu1))
+            bound = min(growth, max(s0, stationary))
+    return float(bound) if not np.isnan(bound) else math.inf
+
+
+def divergence_limit(net: Network, t: float, start: float = 0.0) -> float:
+    """The total occupation sum_l |alpha_l|^2 (units of n0) at which a trajectory of ``run_ensemble``
+    (t: its whole length; start: the largest total occupation of the starts) counts as diverged:
+    DIVERGENCE_FACTOR (1e6) times (``occupation_bound`` + 1), at most DIVERGED (1e150). Valid runs
+    stay orders of magnitude below it; the check reads the state and changes no number."""
+    with np.errstate(over="ignore"):
+        limit = np.float64(DIVERGENCE_FACTOR) * (np.float64(occupation_bound(net, t, start)) + 1.0)
+    return float(min(limit, DIVERGED))
+
+
+# ---------------------------------------------------------------------------------------------
 # ensembles
 
 
@@ -793,15 +886,40 @@ def run_ensemble(
     times a complex standard normal per site) from each trajectory's own generator.
     ``progress(fraction)`` is called from the calling thread after each block of ``block_steps``
     steps of all trajectories. ``threads``: worker threads (default ``numba.get_num_threads()``);
-    results do not depend on it. Raises FloatingPointError if a trajectory overflows or turns NaN.
+    results do not depend on it.
+
+    Arguments of a wrong type raise TypeError, wrong values ValueError, naming the argument and
+    the value (``trajectory_ensemble.check_real`` and friends). Raises FloatingPointError ("SDE
+    diverged ...", naming the trajectory, the time reached and the parameters) if a trajectory
+    overflows, turns NaN or its total occupation sum_l |alpha_l|^2 exceeds ``divergence_limit``
+    (1e6 times the energy bound ``occupation_bound``), checked every ZBLOCK steps.
     """
-    ens = TrajectoryEnsemble.of(seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps)
+    where = "run_ensemble"
+    if not isinstance(net, Network):
+        raise TypeError(f"{where}: net must be a powergrid.model.Network, got {describe(net)}")
+    if histogram is not None and not isinstance(histogram, HistogramGrid):
+        raise TypeError(f"{where}: histogram must be a HistogramGrid or None, got {describe(histogram)}")
+    check_callable(where, "progress", progress)
+    ens = TrajectoryEnsemble.of(
+        seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps, where=where
+    )
     n_traj, n_tr, n_av = ens.n_traj, ens.n_transient, ens.n_average
     n, m = net.n_sites, len(net.edges)
+    if start is not None:
+        want = f"an array of complex amplitudes of shape ({n},) or ({n_traj}, {n})"
+        try:
+            if isinstance(start, (str, bytes)):
+                raise TypeError
+            st = np.asarray(start, dtype=np.complex128)
+        except (TypeError, ValueError):
+            raise TypeError(f"{where}: start must be {want}, got {describe(start)}") from None
+        if st.shape not in ((n,), (n_traj, n)):
+            raise ValueError(f"{where}: start must be {want} (n_sites = {n}, n_traj = {n_traj}), got shape {st.shape}")
+        if not np.all(np.isfinite(st)):
+            raise ValueError(f"{where}: start must be finite, got {describe(start)}")
     scheme = Scheme.of(net, dt)
     structure = scheme.structure(histogram is not None)
     kernel = _kernel(structure).kernel
-    P = scheme.params()
     rows = structure.rows
 
     gens_all = ens.generators()
@@ -811,11 +929,11 @@ def run_ensemble(
             z = g.standard_normal(2 * n) * (START_AMPLITUDE / math.sqrt(2.0))
             alpha[k] = z[:n] + 1j * z[n:]
     else:
-        st = np.asarray(start, dtype=np.complex128)
-        if st.shape not in ((n,), (n_traj, n)):
-            raise ValueError(f"start must have shape ({n},) or ({n_traj}, {n}), got {st.shape}")
         alpha[:] = np.broadcast_to(st, (n_traj, n))
     modes = scheme.to_modes(alpha)
+    s0 = float(np.max(np.sum(alpha.real**2 + alpha.imag**2, axis=1)))  # the largest start's occupation
+    limit = divergence_limit(net, (n_tr + n_av) * dt, s0)
+    P = scheme.params(limit)
 
     # groups of at most LANES trajectories, as many groups as threads if possible, equally filled;
     # every group computes all LANES lanes (the unused ones stay exactly zero: no noise is drawn for them)
@@ -857,11 +975,23 @@ def run_ensemble(
         status = kernel(gens, W, P, z, *local.hist, *h_args, n_steps, accumulate, first_step - n_tr, LANES, n_live)
         if status >= 0:
             c = W[: 2 * n * LANES].reshape(2 * n, LANES)[:, :n_live]
-            ok = np.all(np.isfinite(c), axis=0) & (np.sum(c * c, axis=0) < DIVERGED)
-            k = ens.ids[members[j][int(np.argmin(ok))]]
+            with np.errstate(over="ignore", invalid="ignore"):
+                tot = np.sum(c * c, axis=0)
+            tot = np.where(np.all(np.isfinite(c), axis=0), tot, np.inf)
+            bad = int(np.argmax(tot))  # the kernel stopped for this lane, or for one as far out
+            k = ens.ids[members[j][bad]]
+            if not np.isfinite(tot[bad]):
+                why = "overflow/NaN"
+            elif limit >= DIVERGED:
+                why = f"overflow: total occupation sum_l |alpha_l|^2 = {tot[bad]:.3g} n0 > {DIVERGED:g}"
+            else:
+                why = (
+                    f"total occupation sum_l |alpha_l|^2 = {tot[bad]:.3g} n0 > {limit:.3g} = {DIVERGENCE_FACTOR:g} x "
+                    f"(sde.occupation_bound + 1): more than gain, noise and the start can supply"
+                )
             t_lo, t_hi = (first_step + max(status - ZBLOCK, 0)) * dt, (first_step + status) * dt
             raise FloatingPointError(
-                f"SDE diverged (overflow/NaN) in trajectory {k} between t = {t_lo:g} and {t_hi:g} "
+                f"SDE diverged ({why}) in trajectory {k} between t = {t_lo:g} and {t_hi:g} "
                 f"(of {(n_tr + n_av) * dt:g}; dt = {dt:g}) for n_sites = {n}, gain = "
                 f"{[(r.site, r.rate) for r in net.gain]}, loss = {[(r.site, r.rate) for r in net.loss]}, "
                 f"gamma = {net.gamma:g}, nu = {net.nu:g}, n0 = {net.n0:g}, "

@@ -17,18 +17,79 @@ neither on the number of threads, nor on the blocks, nor on chunking.
 Statistics: every step of the averaging window enters per-trajectory time means; the ensemble
 values are means over trajectories and their standard errors come from the spread across the
 independent trajectories (``ensemble_statistics``).
+
+Arguments are checked where they enter (``TrajectoryEnsemble.of``, ``check_real``, ``check_int``):
+a wrong type raises TypeError, a wrong value ValueError, both naming the function, the argument
+and the value, before any compiled code sees them. Valid values are passed on unchanged, so the
+numbers do not depend on the checks.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
 import numpy as np
+
+MAX_STEPS = 2**53  # steps of one run (t_transient + t_average over dt) beyond this are refused
+
+
+def describe(value) -> str:
+    """``value`` for an error message: its repr (shortened) and its type."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _is_real(value) -> bool:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.dtype.kind in "iuf"
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_real(where: str, name: str, value, *, low: float = 0.0, strict: bool = True, none: bool = False):
+    """``value`` itself (unchanged: arithmetic with it stays what it was) if it is a finite real
+    number > low (>= low unless ``strict``; None too if ``none``); TypeError for anything that is
+    not a real number (a string, a bool, a complex number, an array), ValueError otherwise."""
+    if value is None and none:
+        return None
+    want = f"a finite number {'>' if strict else '>='} {low:g}" + (" (or None)" if none else "")
+    if not _is_real(value):
+        raise TypeError(f"{where}: {name} must be {want}, got {describe(value)}")
+    if not (math.isfinite(value) and (value > low if strict else value >= low)):
+        raise ValueError(f"{where}: {name} must be {want}, got {describe(value)}")
+    return value
+
+
+def check_int(where: str, name: str, value, *, low: int | None = None, high: int | None = None, none: bool = False):
+    """int(value) if ``value`` is an integer (Python or numpy, not a bool and not a float, even an
+    integral one) in low..high (None: unbounded), or None if ``none``; TypeError or ValueError
+    naming the argument otherwise."""
+    if value is None and none:
+        return None
+    lo = "" if low is None else f" >= {low}"
+    want = f"an integer{lo}" if high is None else f"an integer in {low}..{high}"
+    if none:
+        want += " (or None)"
+    if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be {want}, got {describe(value)}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{where}: {name} must be {want}, got {value!r}")
+    return value
+
+
+def check_callable(where: str, name: str, value):
+    """``value`` if it is None or callable, else TypeError."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{where}: {name} must be a callable or None, got {describe(value)}")
+    return value
 
 
 def trajectory_seeds(seed: np.random.SeedSequence, first: int, n: int) -> list[np.random.SeedSequence]:
@@ -61,31 +122,48 @@ class TrajectoryEnsemble:
         t_average: float,
         threads: int | None,
         block_steps: int,
+        where: str = "trajectory ensemble",
     ) -> TrajectoryEnsemble:
-        """Validate the arguments common to both engines; t_average is at least one step."""
+        """Check the arguments common to both engines (TypeError / ValueError naming ``where``, the
+        argument and its value); t_average is at least one step."""
+        first_trajectory = check_int(where, "first_trajectory", first_trajectory, low=0)
+        n_traj = check_int(where, "n_traj", n_traj, low=1, none=True)
         if isinstance(seed, np.random.SeedSequence):
-            if n_traj is None or int(n_traj) < 1:
-                raise ValueError(f"n_traj must be >= 1, got {n_traj!r}")
-            seeds = trajectory_seeds(seed, int(first_trajectory), int(n_traj))
-            ids = np.arange(first_trajectory, first_trajectory + int(n_traj), dtype=np.int64)
+            if n_traj is None:
+                raise ValueError(f"{where}: n_traj (an integer >= 1) is needed with a single SeedSequence as seed")
+            seeds = trajectory_seeds(seed, first_trajectory, n_traj)
+            ids = np.arange(first_trajectory, first_trajectory + n_traj, dtype=np.int64)
         else:
+            want = "a numpy.random.SeedSequence (e.g. SeedSequence(42)) or a non-empty sequence of them"
+            if isinstance(seed, (str, bytes, numbers.Number)) or not isinstance(seed, Iterable):
+                raise TypeError(f"{where}: seed must be {want}, got {describe(seed)}")
             seeds = list(seed)
+            if not seeds:
+                raise ValueError(f"{where}: seed must be {want}, got an empty sequence")
+            bad = next((s for s in seeds if not isinstance(s, np.random.SeedSequence)), None)
+            if bad is not None:
+                raise TypeError(f"{where}: seed must be {want}; the sequence holds {describe(bad)}")
             if n_traj is not None and n_traj != len(seeds):
-                raise ValueError(f"n_traj = {n_traj} but {len(seeds)} seed sequences were given")
-            if not seeds or not all(isinstance(s, np.random.SeedSequence) for s in seeds):
-                raise ValueError("seed must be a SeedSequence or a non-empty sequence of them")
+                raise ValueError(f"{where}: n_traj = {n_traj} but {len(seeds)} seed sequences were given")
             ids = np.arange(len(seeds), dtype=np.int64)
-        if not (math.isfinite(dt) and dt > 0):
-            raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
-        if not (t_transient >= 0 and t_average > 0):
-            raise ValueError(f"need t_transient >= 0 and t_average > 0, got {t_transient!r}, {t_average!r}")
+        check_real(where, "dt", dt)
+        check_real(where, "t_transient", t_transient, strict=False)
+        check_real(where, "t_average", t_average)
+        threads = check_int(where, "threads", threads, low=1, none=True)
+        block_steps = check_int(where, "block_steps", block_steps, low=1)
+        n_transient, n_average = int(round(t_transient / dt)), max(1, int(round(t_average / dt)))
+        if n_transient + n_average > MAX_STEPS:
+            raise ValueError(
+                f"{where}: (t_transient + t_average)/dt = ({t_transient!r} + {t_average!r})/{dt!r} = "
+                f"{n_transient + n_average} steps, more than {MAX_STEPS}"
+            )
         return cls(
             tuple(seeds),
             ids,
-            int(round(t_transient / dt)),
-            max(1, int(round(t_average / dt))),
-            max(1, int(threads or numba.get_num_threads())),
-            max(1, int(block_steps)),
+            n_transient,
+            n_average,
+            threads or max(1, int(numba.get_num_threads())),
+            block_steps,
         )
 
     @property
