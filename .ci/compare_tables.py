@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 META_KEY = b"powergrid"
 # An aggregated table used to carry the outer indices of its first job; it holds all of them
-ALLOWED_REMOVALS = {"spec.outer_indices"}
+ALLOWED_REMOVALS = {"spec.outer_indices", "spec.block"}
 TIMING = ("wall_time",)  # seconds a job took: differ between any two runs, not compared
 
 
