@@ -1,6 +1,6 @@
 """Relaxation time of a steady state (the paper's Fig. 3c, procedure of Appendix F).
 
-From a stable fixed point A (found to ~1e-11 by ``deterministic``), alpha_1 is kicked by
+From a stable fixed point A (polished to the rounding floor by ``deterministic``), alpha_1 is kicked by
 ``kick`` (the paper's delta alpha_1 = 0.1), the noise-free dynamics is integrated, and the times
 t_hi, t_lo at which the deviation |delta |alpha_1|^2| falls for the last time below ``hi`` = 1e-5
 and ``lo`` = 1e-8 give tau_r = (t_lo - t_hi) / ln(hi/lo). The kick is along the phase of alpha_1
