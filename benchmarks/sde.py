@@ -102,17 +102,8 @@ def cpu(f, *args, **kwargs):
 # 4. the alternative to the generated kernel: a plain @njit kernel on the same work array W
 
 
-@njit(nogil=True, error_model="numpy")
-def _f2(x, inv_s, nu):
-    if nu == 2.0:
-        q = 1.0 / (1.0 + x * inv_s)
-        return q * q
-    if nu == 1.0:
-        return 1.0 / (1.0 + x * inv_s)
-    if nu == 3.0:
-        q = 1.0 / (1.0 + x * inv_s)
-        return q * q * q
-    return (1.0 + x * inv_s) ** (-nu)
+# the saturation f^2 as the production kernel computes it (the same function, compiled here)
+_f2 = njit(nogil=True, error_model="numpy")(sde._f2)
 
 
 @njit(nogil=True, error_model="numpy")
