@@ -1,13 +1,13 @@
 """What an edit reruns, after a completed smoke run (Snakemake's default --rerun-triggers).
 
-One module fixture runs the whole smoke DAG in a temporary copy of the workflow (Snakefile,
-workflow/, src/, config.yaml = the smoke config, text and comments as they are). Each test edits
-one file of that copy, asks for a dry run, checks the planned jobs, and puts the file back.
+The session fixture ``smoke_workflow`` (conftest.py) runs the whole smoke DAG in a temporary copy
+of the workflow (Snakefile, workflow/, src/, config.yaml = the smoke config, text and comments as
+they are). Each test edits one file of that copy, asks for a dry run, checks the planned jobs, and
+puts the file back.
 """
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -115,19 +115,9 @@ def edited(path: Path, old: str, new: str):
 
 
 @pytest.fixture(scope="module")
-def wf(tmp_path_factory):
-    wf = tmp_path_factory.mktemp("reruns") / "wf"
-    wf.mkdir()
-    for name in ("Snakefile", "workflow", "src", "envs"):
-        if (ROOT / name).is_dir():  # __pycache__ comes along: it holds numba's compiled kernels
-            shutil.copytree(ROOT / name, wf / name, ignore=shutil.ignore_patterns("*.egg-info"))
-        elif (ROOT / name).exists():
-            shutil.copy2(ROOT / name, wf / name)
-    (wf / "config.yaml").write_text(SMOKE_TEXT)
-    run = snakemake(wf, "--cores", "2")
-    assert run.returncode == 0, run.stderr[-4000:]
-    assert planned(wf) == set(), "a completed run still has jobs to do"
-    return wf
+def wf(smoke_workflow):
+    assert planned(smoke_workflow) == set(), "a completed run still has jobs to do"
+    return smoke_workflow
 
 
 @pytest.fixture(scope="module")

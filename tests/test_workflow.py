@@ -13,17 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPER = [f"fig{k}" for k in range(1, 10)] + [f"figS{k}" for k in range(1, 11)]
 
 
-def snakemake(*args, cwd=ROOT, timeout=600):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), *args]
+def snakemake(*args, snakefile=ROOT / "Snakefile", cwd=ROOT, timeout=600):
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(snakefile), *args]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("smoke")
-    run = snakemake("--cores", "2", "--configfile", str(ROOT / "tests/smoke/config.yaml"), "-d", str(workdir))
-    assert run.returncode == 0, run.stderr[-4000:]
-    return workdir
+def smoke_run(smoke_workflow):
+    """The workflow copy in which the whole smoke DAG has run (conftest.py)."""
+    return smoke_workflow
 
 
 @pytest.mark.slow
@@ -42,19 +40,19 @@ def test_smoke_dag_renders_every_figure_from_parquet(smoke_run):
 
 @pytest.mark.slow
 def test_second_run_has_nothing_to_do(smoke_run):
-    run = snakemake("-n", "--cores", "1", "--configfile", str(ROOT / "tests/smoke/config.yaml"), "-d", str(smoke_run))
+    run = snakemake("-n", "--cores", "1", "-d", str(smoke_run), snakefile=smoke_run / "Snakefile", cwd=smoke_run)
     assert run.returncode == 0 and "Nothing to be done" in run.stdout + run.stderr
 
 
 @pytest.mark.slow
 def test_report_is_built(smoke_run):
     run = snakemake(
-        "--configfile",
-        str(ROOT / "tests/smoke/config.yaml"),
         "-d",
         str(smoke_run),
         "--report",
         str(smoke_run / "report.html"),
+        snakefile=smoke_run / "Snakefile",
+        cwd=smoke_run,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     html = (smoke_run / "report.html").read_text(errors="replace")
