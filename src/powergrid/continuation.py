@@ -1,0 +1,423 @@
+"""Continuation of stationary states along a parameter: the branch, its stability and its
+bifurcation points, independent of seeds and switch-on protocols.
+
+A stationary state of eqs. (3)-(5) rotates, alpha_l(t) = A_l e^{-i omega t} (omega = 0: at rest).
+With the global phase fixed (Im A_k = 0 at the largest site k of the start), u = (Re A, Im A
+without site k, omega) solves G(u, p) = F(A) + i omega A = 0, 2N real equations in 2N unknowns,
+for each value p of a network parameter (any name of ``parameters.apply_parameter``).
+
+The solution curve x(s) = (u(s), p(s)) is followed by pseudo-arclength continuation:
+- tangent t: the solution of [G_u G_p; t_prev] t = e_last, normalised and oriented along t_prev;
+- corrector: Newton on [G(x); t.(x - x_prev) - h] = 0 from the predictor x_prev + h t, so that
+  folds, where p turns back, are passed like any other point;
+- step h: grows when the corrector needs few iterations, shrinks when it fails or needs many.
+
+Stability is the spectrum of the co-rotating Jacobian with the phase mode removed (as in
+``deterministic.corotating_growth_rate``), not that of G_u. Fixing the phase changes the operator,
+and its eigenvalues report Hopf points that do not exist (at N = 10, Gamma_i = 4, gamma = 1e-3,
+one at Gamma_e = 3.848 where the true first one is at 3.882).
+
+Bifurcation points, each located by bisection in arclength along the step where its test
+function changed (to ``locate_tol`` in s, ~1e-10 in the parameter):
+- 'fold': dp/ds changes sign (the branch turns back);
+- 'branch': the determinant of the bordered Jacobian changes sign (a branch point, such as the
+  pitchfork where the two senses of rotation meet the state at rest);
+- 'hopf': a complex pair of stability eigenvalues crosses the imaginary axis (in the lab frame
+  the state becomes quasi-periodic);
+- 'real': a real stability eigenvalue crosses zero away from a fold or branch point.
+Stability changes are found from the count of unstable eigenvalues at the ends of each step: two
+crossings in one step that cancel in the count are not seen. ``max_step`` bounds the step.
+
+The core (``follow``) works on any ``System`` (residual, Jacobian with the parameter column,
+stability eigenvalues); ``NetworkSystem`` is the network's, and the tests use textbook normal
+forms with known answers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .deterministic import _Compiled
+from .model import Network
+from .parameters import apply_parameter
+
+
+@dataclass(frozen=True)
+class ContinuationOptions:
+    step: float = 0.01  # first arclength step
+    max_step: float = 0.05  # largest arclength step (bounds how close two crossings may lie)
+    min_step: float = 1e-9  # the continuation stops below this step
+    max_points: int = 5000  # points on the branch at most
+    tol: float = 1e-12  # max |G| of a corrected point, relative to max(1, max |x|)
+    locate_tol: float = 1e-11  # arclength interval of a located bifurcation point
+    detect: bool = True  # test functions and stability at every point
+
+    def __post_init__(self):
+        for name in ("step", "max_step", "min_step", "tol", "locate_tol"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise ValueError(f"ContinuationOptions.{name} = {value!r}: must be a finite number > 0")
+        if not self.min_step <= self.step <= self.max_step:
+            raise ValueError(
+                f"ContinuationOptions: need min_step <= step <= max_step, got {self.min_step}, {self.step}, "
+                f"{self.max_step}"
+            )
+        if not (isinstance(self.max_points, int) and self.max_points >= 2):
+            raise ValueError(f"ContinuationOptions.max_points = {self.max_points!r}: must be an integer >= 2")
+
+
+class System(Protocol):
+    """G(x) = 0 with x = (u, p), len(G) = len(x) - 1."""
+
+    def residual(self, x: np.ndarray) -> np.ndarray: ...
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """[G_u G_p], shape (len(x) - 1, len(x))."""
+
+    def eigenvalues(self, x: np.ndarray) -> np.ndarray:
+        """The stability eigenvalues at x."""
+
+
+@dataclass(frozen=True)
+class Bifurcation:
+    kind: str  # 'fold', 'branch', 'hopf' or 'real'
+    value: float  # the parameter at the point
+    x: np.ndarray = field(repr=False)  # the point (u, p)
+    eigenvalue: complex  # the crossing stability eigenvalue (for 'fold' and 'branch': the one nearest 0)
+    unstable: tuple[int, int]  # unstable eigenvalues before and after, along the continuation
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A followed solution curve of a ``System``: one row of ``x`` per point."""
+
+    x: np.ndarray
+    n_unstable: np.ndarray  # stability eigenvalues with Re > 0 at each point (-1 without detection)
+    growth_rate: np.ndarray  # largest real part of the stability eigenvalues (nan without detection)
+    bifurcations: tuple[Bifurcation, ...]
+    stopped: str  # 'range' (left [lo, hi]), 'max_points' or 'min_step' (the corrector failed)
+
+
+def follow(system: System, x0, direction: float, lo: float, hi: float, options=ContinuationOptions()) -> Curve:
+    """Follow the curve through the solution x0 of ``system`` while lo <= p <= hi, starting in the
+    direction of increasing p if ``direction`` > 0, decreasing p otherwise."""
+    opt = options
+    x = np.asarray(x0, float).copy()
+    if not np.max(np.abs(system.residual(x))) < 1e-8 * max(1.0, np.max(np.abs(x))):
+        raise ValueError("follow: the start is not a solution (max |G| above 1e-8)")
+    e = np.zeros(x.size)
+    e[-1] = 1.0 if direction > 0 else -1.0
+    t = _tangent(system, x, e)
+    tests = _tests(system, x, t) if opt.detect else None
+    xs, counts, growth, found = [x], [], [], []
+    if tests:
+        counts.append(tests[2])
+        growth.append(np.max(tests[3].real) if tests[3].size else -np.inf)
+    h, stopped = opt.step, "max_points"
+    while len(xs) < opt.max_points:
+        xn, iterations = _correct(system, x, t, h, opt.tol)
+        if xn is None:
+            h *= 0.5
+            if h < opt.min_step:
+                stopped = "min_step"
+                break
+            continue
+        tn = _tangent(system, xn, t)
+        if opt.detect:
+            new = _tests(system, xn, tn)
+            found += _events(system, x, t, h, tests, new, opt.locate_tol)
+            tests = new
+            counts.append(new[2])
+            growth.append(np.max(new[3].real) if new[3].size else -np.inf)
+        x, t = xn, tn
+        xs.append(x)
+        if not lo <= x[-1] <= hi:
+            stopped = "range"
+            break
+        h = min(1.5 * h, opt.max_step) if iterations <= 3 else (0.7 * h if iterations > 5 else h)
+    n = len(xs)
+    return Curve(
+        np.array(xs),
+        np.array(counts if opt.detect else [-1] * n),
+        np.array(growth if opt.detect else [np.nan] * n),
+        tuple(found),
+        stopped,
+    )
+
+
+def _bordered(system, x, t):
+    return np.vstack([system.jacobian(x), t])
+
+
+def _tangent(system, x, t_prev):
+    rhs = np.zeros(x.size)
+    rhs[-1] = 1.0
+    t = np.linalg.solve(_bordered(system, x, t_prev), rhs)
+    t /= np.linalg.norm(t)
+    return t if t @ t_prev >= 0 else -t
+
+
+def _correct(system, x0, t0, h, tol, max_iter=12):
+    """The point x with G(x) = 0 and t0.(x - x0) = h, by Newton from x0 + h t0; (x, iterations),
+    or (None, max_iter) if Newton does not converge."""
+    x = x0 + h * t0
+    for it in range(1, max_iter + 1):
+        r = np.r_[system.residual(x), t0 @ (x - x0) - h]
+        try:
+            dx = np.linalg.solve(_bordered(system, x, t0), -r)
+        except np.linalg.LinAlgError:
+            return None, max_iter
+        x = x + dx
+        scale = max(1.0, np.max(np.abs(x)))
+        if not np.all(np.isfinite(x)):
+            return None, max_iter
+        if np.max(np.abs(dx)) < 1e-9 * scale and np.max(np.abs(system.residual(x))) < tol * scale:
+            return x, it
+    return None, max_iter
+
+
+def _tests(system, x, t):
+    """(dp/ds, sign of det of the bordered Jacobian, unstable eigenvalues, eigenvalues)."""
+    sign, _ = np.linalg.slogdet(_bordered(system, x, t))
+    ev = system.eigenvalues(x)
+    return t[-1], sign, int(np.sum(ev.real > 0)), ev
+
+
+def _events(system, x, t, h, before, after, s_tol) -> list[Bifurcation]:
+    """Bifurcations inside the step of arclength h from (x, t), each located by bisection."""
+    out = []
+    fold = np.sign(before[0]) != np.sign(after[0])
+    branch = before[1] != after[1]
+    if fold:
+        out.append(_locate(system, x, t, h, lambda xt: np.sign(xt[1][-1]), "fold", before, after, s_tol))
+    if branch:
+        out.append(
+            _locate(
+                system, x, t, h, lambda xt: np.linalg.slogdet(_bordered(system, *xt))[0], "branch", before, after, s_tol
+            )
+        )
+    a, left = 0.0, before[2]
+    while left != after[2]:  # stability changes, possibly several in one step
+        count = lambda xt: int(np.sum(system.eigenvalues(xt[0]).real > 0))  # noqa: E731
+        point, a = _bisect(system, x, t, a, h, count, left, s_tol)
+        if point is None:
+            break
+        ev = system.eigenvalues(point[0])
+        crossing = ev[np.argmin(np.abs(ev.real))]
+        right = int(np.sum(ev.real > 0))
+        real = abs(crossing.imag) <= 1e-6 * max(1.0, abs(crossing))
+        if not (real and (fold or branch)):  # a real crossing at a fold or branch point is that point
+            out.append(
+                Bifurcation("real" if real else "hopf", float(point[0][-1]), point[0], complex(crossing), (left, right))
+            )
+        left = right
+    return out
+
+
+def _locate(system, x, t, h, test, kind, before, after, s_tol) -> Bifurcation:
+    left = test((x, t))
+    point, _ = _bisect(system, x, t, 0.0, h, test, left, s_tol)
+    if point is None:  # the corrector failed inside the step: report the end of the step
+        point = (x + h * t, t)
+    ev = system.eigenvalues(point[0])
+    return Bifurcation(
+        kind,
+        float(point[0][-1]),
+        point[0],
+        complex(ev[np.argmin(np.abs(ev))]) if ev.size else 0j,
+        (before[2], after[2]),
+    )
+
+
+def _bisect(system, x, t, a, b, test, left, s_tol):
+    """Bisection in arclength s in (a, b] along the corrector family through (x, t) for the first
+    s where ``test`` differs from ``left``: ((point, tangent) just past it, s), or (None, b)."""
+    best = None
+    while b - a > s_tol:
+        m = 0.5 * (a + b)
+        xt = _point(system, x, t, m)
+        if xt is None:
+            return None, b
+        if test(xt) == left:
+            a = m
+        else:
+            b, best = m, xt
+    if best is None:
+        best = _point(system, x, t, b)
+    return best, b
+
+
+def _point(system, x, t, s):
+    for ds in (0.0, 1e-7, -1e-7, 1e-5, -1e-5):  # the bordered system is singular exactly at a branch point
+        xm, _ = _correct(system, x, t, s * (1 + ds), 1e-12)
+        if xm is not None:
+            return xm, _tangent(system, xm, t)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# the network's system
+
+
+@dataclass(frozen=True)
+class NetworkSystem:
+    """G(u, p) = F(A) + i omega A of ``net`` with ``parameter`` = p, Im A_k = 0."""
+
+    net: Network
+    parameter: str
+    phase_site: int
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def compiled(self, p: float) -> _Compiled:
+        p = float(p)
+        comp = self._cache.get(p)
+        if comp is None:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            comp = self._cache[p] = _Compiled.of(apply_parameter(self.net, self.parameter, p))
+        return comp
+
+    @property
+    def _keep(self):
+        n = self.net.n_sites
+        return np.arange(2 * n) != n + self.phase_site
+
+    def pack(self, alpha, omega, p) -> np.ndarray:
+        alpha = np.asarray(alpha, complex) * np.exp(-1j * np.angle(alpha[self.phase_site]))
+        return np.r_[np.r_[alpha.real, alpha.imag][self._keep], omega, p]
+
+    def unpack(self, x) -> tuple[np.ndarray, float, float]:
+        n = self.net.n_sites
+        full = np.zeros(2 * n)
+        full[self._keep] = x[:-2]
+        return full[:n] + 1j * full[n:], float(x[-2]), float(x[-1])
+
+    def _g(self, alpha, omega, p):
+        r = self.compiled(p).rhs(alpha) + 1j * omega * alpha
+        return np.r_[r.real, r.imag]
+
+    def residual(self, x):
+        return self._g(*self.unpack(x))
+
+    def _corotating(self, alpha, omega, p):
+        n = alpha.size
+        jac = self.compiled(p).jacobian(alpha)
+        jac[:n, n:] += -omega * np.eye(n)
+        jac[n:, :n] += omega * np.eye(n)
+        return jac
+
+    def jacobian(self, x):
+        alpha, omega, p = self.unpack(x)
+        g_u = np.column_stack([self._corotating(alpha, omega, p)[:, self._keep], np.r_[-alpha.imag, alpha.real]])
+        # dG/dp by central differences: the parameter may be any of apply_parameter's
+        dp = 1e-6 * max(1.0, abs(p))
+        try:
+            g_p = (self._g(alpha, omega, p + dp) - self._g(alpha, omega, p - dp)) / (2 * dp)
+        except ValueError:  # p - dp outside the parameter's range (a rate below 0)
+            g_p = (self._g(alpha, omega, p + dp) - self._g(alpha, omega, p)) / dp
+        return np.column_stack([g_u, g_p])
+
+    def eigenvalues(self, x):
+        """The co-rotating spectrum without the phase mode (the eigenvalue nearest 0)."""
+        ev = np.linalg.eigvals(self._corotating(*self.unpack(x)))
+        return np.delete(ev, np.argmin(np.abs(ev)))
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Stationary states along ``parameter``, one entry per point."""
+
+    parameter: str
+    values: np.ndarray  # the parameter
+    alpha: np.ndarray  # (points, n_sites) amplitudes A, phase fixed at ``phase_site``
+    omega: np.ndarray  # rotation frequency
+    n_unstable: np.ndarray  # unstable stability eigenvalues
+    growth_rate: np.ndarray  # largest real part of the stability eigenvalues
+    bifurcations: tuple[Bifurcation, ...]  # (A, omega) of each: ``state(point)``
+    stopped: str
+    system: NetworkSystem = field(repr=False)
+
+    @property
+    def stable(self) -> np.ndarray:
+        return self.n_unstable == 0
+
+    def state(self, point: Bifurcation) -> tuple[np.ndarray, float]:
+        """(A, omega) at a bifurcation point."""
+        alpha, omega, _ = self.system.unpack(point.x)
+        return alpha, omega
+
+
+def continue_branch(
+    net: Network,
+    alpha,
+    omega: float,
+    parameter: str,
+    stop: tuple[float, float],
+    *,
+    direction: float = +1.0,
+    value: float | None = None,
+    options: ContinuationOptions = ContinuationOptions(),
+) -> Branch:
+    """Follow the stationary state (``alpha``, ``omega``) of ``net`` (e.g. a ``SteadyState`` of
+    kind 'stationary' or 'rotating', or a ``FixedPoint``) along ``parameter`` while it stays in
+    ``stop`` = (lo, hi), first towards larger values if ``direction`` > 0. ``value`` is the
+    parameter's value in ``net`` (needed for parameters that are ratios or not stored as such;
+    by default read from the network for gamma_i, gamma_e, gamma, nu, n0, n_th_over_n0)."""
+    alpha = np.asarray(alpha, complex)
+    if alpha.shape != (net.n_sites,):
+        raise ValueError(f"continue_branch: alpha has shape {alpha.shape}, the network has {net.n_sites} sites")
+    if not np.max(np.abs(alpha)) > 0:
+        raise ValueError("continue_branch: the zero state has no phase to fix; follow a nonzero stationary state")
+    lo, hi = (float(v) for v in stop)
+    if not lo < hi:
+        raise ValueError(f"continue_branch: stop = {stop!r}: need lo < hi")
+    p0 = _current_value(net, parameter) if value is None else float(value)
+    if not lo <= p0 <= hi:
+        raise ValueError(f"continue_branch: the start {parameter} = {p0} lies outside stop = ({lo}, {hi})")
+    system = NetworkSystem(apply_parameter(net, parameter, p0), parameter, int(np.argmax(np.abs(alpha))))
+    x0 = system.pack(alpha, omega, p0)
+    if not np.max(np.abs(system.residual(x0))) < 1e-8 * max(1.0, np.max(np.abs(alpha))):
+        raise ValueError(
+            "continue_branch: (alpha, omega) is not a stationary state of the network "
+            f"(max |F(A) + i omega A| = {np.max(np.abs(system.residual(x0))):.3g}); polish it with "
+            "deterministic.rotating_fixed_point first"
+        )
+    curve = follow(system, x0, direction, lo, hi, options)
+    states = [system.unpack(x) for x in curve.x]
+    return Branch(
+        parameter,
+        curve.x[:, -1].copy(),
+        np.array([s[0] for s in states]),
+        np.array([s[1] for s in states]),
+        curve.n_unstable,
+        curve.growth_rate,
+        curve.bifurcations,
+        curve.stopped,
+        system,
+    )
+
+
+def _current_value(net: Network, parameter: str) -> float:
+    if parameter == "gamma_i" and len(net.gain) == 1:
+        return net.gain[0].rate
+    if parameter == "gamma_e" and len(net.loss) == 1:
+        return net.loss[0].rate
+    if parameter in ("gamma", "nu", "n0", "n_th_over_n0"):
+        return float(getattr(net, parameter))
+    raise ValueError(f"continue_branch: give value= for the parameter {parameter!r}")
+
+
+__all__ = [
+    "Bifurcation",
+    "Branch",
+    "ContinuationOptions",
+    "Curve",
+    "NetworkSystem",
+    "System",
+    "continue_branch",
+    "follow",
+]
