@@ -170,7 +170,7 @@ BAD = [
         _set("datasets.fig2a.method", "steady"),
         [
             "datasets.fig2a.method = 'steady'",
-            "'steady_state', 'relaxation', 'sde', 'quantum', 'linear_spectrum', 'saturation'",
+            "'steady_state', 'relaxation', 'sde', 'quantum', 'linear_spectrum', 'continuation', 'saturation'",
         ],
     ),
     (
@@ -391,6 +391,26 @@ BAD = [
         "constant range with continuation",
         _set("datasets.figS4.inner", {"name": "gamma_e", "min": 4.0, "max": 4.0, "points": 3}),
         ["datasets.figS4.inner.min = 4.0: must be < max = 4.0 with 3 points", "protocol 'up_down'"],
+    ),
+    (
+        "branch start outside the continuation range",
+        _set("datasets.extra_bifurcation.inner.values", [0.5, 12.0]),
+        ["datasets.extra_bifurcation.inner.values[1] = 12.0: a start must lie in range [0.25, 10.0]"],
+    ),
+    (
+        "empty continuation range",
+        _set("datasets.extra_bifurcation.range", {"min": 5.0, "max": 5.0}),
+        ["datasets.extra_bifurcation.range.min = 5.0: must be < range.max = 5.0"],
+    ),
+    (
+        "branch along a discrete parameter",
+        _set("datasets.extra_bifurcation.inner", {"name": "n_sites", "values": [4, 6]}),
+        ["datasets.extra_bifurcation.inner.name = 'n_sites': cannot be followed by continuation"],
+    ),
+    (
+        "continuation steps out of order",
+        _set("datasets.extra_bifurcation.continuation", {"step": 0.5}),
+        ["datasets.extra_bifurcation.continuation", "needs min_step <= step <= max_step, here 1e-09 <= 0.5 <= 0.05"],
     ),
     (
         "continuation across chain lengths",

@@ -55,6 +55,7 @@ EXPECTED_PANELS = {
     "figS7": 4,
     "figS9": 2,
     "extra-relaxation": 2,
+    "extra-bifurcation": 2,  # one Gamma_i: its J and order-parameter panels
     # SDE figures (insets count): fig3 = a + its <J> inset + 2 x 4 histograms (b) + c + d;
     # every <J> +- Delta J panel has a <J> inset, fig7d also a Gbar inset, fig5b a Delta J inset
     "fig3": 12,
@@ -405,9 +406,35 @@ def sde_tables() -> dict[str, pd.DataFrame]:
 # --------------------------------------------------------------------------------------------------
 
 
+def bifurcation_tables() -> dict[str, pd.DataFrame]:
+    """The continuation method's own tables for a 4-site chain at Gamma_i = 4 (a second)."""
+    from powergrid import methods
+    from powergrid.runner import job_frames
+
+    spec = {
+        "dataset": "extra_bifurcation",
+        "seed": 1,
+        "method": "continuation",
+        "network": {
+            "n_sites": 4,
+            "gamma": 1e-2,
+            "nu": 2.0,
+            "gain": [{"site": 1, "rate": 4.0}],
+            "loss": [{"site": 4, "rate": 4.0}],
+        },
+        "outer": {"name": "gamma_i", "values": [4.0]},
+        "inner": {"name": "gamma_e", "values": [0.5, 6.0]},
+        "range": {"min": 0.25, "max": 6.0},
+        "outer_indices": [0],
+        "solver": {},
+    }
+    frames = job_frames(methods.load("continuation"), spec)
+    return {f"extra_bifurcation/{name}": df for name, df in frames.items()}
+
+
 @pytest.fixture(scope="module")
 def tables():
-    return synthetic_tables()
+    return {**synthetic_tables(), **bifurcation_tables()}
 
 
 def _panels(fig):

@@ -19,8 +19,10 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from .continuation import ContinuationOptions
 from .deterministic import SteadyStateOptions, steady_state_options_problem
 from .model import structure_problem
+from .parameters import axis_values
 from .relaxation import RelaxationOptions, relaxation_options_problem
 
 __all__ = ["ConfigError", "check_unique_keys", "validate_config"]
@@ -395,6 +397,8 @@ def _check_numerics(config):
             _check_continuation(dataset, where)
         if method == "relaxation":
             _check_relaxation_fits(dataset, where)
+        if method == "continuation":
+            _check_branch_following(dataset, where)
         if method == "sde":
             axis = next((a for a in ("outer", "inner") if dataset[a]["name"] == "dt"), None)
             if axis is None:
@@ -490,6 +494,40 @@ def _check_relaxation_fits(dataset, where):
             where + ["fit_n_exponent_at"],
             dataset["fit_n_exponent_at"],
             "fits tau_r ~ N^z across chain lengths: it needs n_sites as the outer or inner axis",
+        )
+
+
+# Parameters a branch can be followed along: continuous ones that set the network directly
+_FOLLOWABLE = re.compile(r"^(gamma_i|gamma_e|gamma_e_over_gamma_i|gamma_e@[0-9]+|gamma|nu|n0_ratio@[0-9]+)$")
+
+
+def _check_branch_following(dataset, where):
+    """A continuation dataset follows its inner parameter across range, from starts inside it."""
+    inner, bounds = dataset["inner"], dataset["range"]
+    if not _FOLLOWABLE.match(inner["name"]):
+        _fail(
+            where + ["inner", "name"],
+            inner["name"],
+            "cannot be followed by continuation: use gamma_i, gamma_e, gamma_e_over_gamma_i, gamma_e@K, gamma, nu "
+            "or n0_ratio@K (a continuous parameter of the network)",
+        )
+    if not bounds["min"] < bounds["max"]:
+        _fail(where + ["range", "min"], bounds["min"], f"must be < {_ref(['range', 'max'], bounds['max'])}")
+    for k, value in enumerate(axis_values(inner)):
+        if not bounds["min"] <= value <= bounds["max"]:
+            _fail(
+                where + ["inner", "values", k] if "values" in inner else where + ["inner"],
+                value,
+                f"a start must lie in range [{bounds['min']}, {bounds['max']}]",
+            )
+    numerics = dataset.get("continuation") or {}
+    defaults = ContinuationOptions()
+    step, low, high = (numerics.get(k, getattr(defaults, k)) for k in ("step", "min_step", "max_step"))
+    if not low <= step <= high:
+        _fail(
+            where + ["continuation"],
+            numerics,
+            f"needs min_step <= step <= max_step, here {low} <= {step} <= {high} (defaults where not given)",
         )
 
 

@@ -166,17 +166,23 @@ def _correct(system, x0, t0, h, tol, max_iter=12):
     or (None, max_iter) if Newton does not converge."""
     x = x0 + h * t0
     for it in range(1, max_iter + 1):
-        r = np.r_[system.residual(x), t0 @ (x - x0) - h]
         try:
+            r = np.r_[system.residual(x), t0 @ (x - x0) - h]
             dx = np.linalg.solve(_bordered(system, x, t0), -r)
         except np.linalg.LinAlgError:
+            return None, max_iter
+        except ValueError:  # an iterate outside the parameter's domain (a negative rate): no point
             return None, max_iter
         x = x + dx
         scale = max(1.0, np.max(np.abs(x)))
         if not np.all(np.isfinite(x)):
             return None, max_iter
-        if np.max(np.abs(dx)) < 1e-9 * scale and np.max(np.abs(system.residual(x))) < tol * scale:
-            return x, it
+        if np.max(np.abs(dx)) < 1e-9 * scale:
+            try:
+                if np.max(np.abs(system.residual(x))) < tol * scale:
+                    return x, it
+            except ValueError:
+                return None, max_iter
     return None, max_iter
 
 
