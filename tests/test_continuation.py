@@ -114,3 +114,22 @@ def test_a_point_that_is_not_stationary_is_refused():
         continue_branch(net, np.ones(4), 0.0, "gamma_e", (0.5, 8.0))
     with pytest.raises(ValueError, match="zero state"):
         continue_branch(net, np.zeros(4), 0.0, "gamma_e", (0.5, 8.0))
+
+
+def test_a_branch_that_shrinks_to_zero_ends_where_the_zero_state_bifurcates():
+    """Gamma_i = 2: the state at rest, followed down from Gamma_e = 10, shrinks to A = 0. There
+    the unsaturated network has an eigenvalue on the imaginary axis (here 0: omega = 0); the
+    branch must end there, not run on along the trivial solution or back onto -A."""
+    net = Network.chain(10, 2.0, 10.0, 1e-3)
+    s = det.steady_state(net, det.random_start(net, np.random.default_rng(0), 1e-3))
+    branch = continue_branch(net, s.alpha, s.omega, "gamma_e", (0.25, 10.0), direction=-1)
+    assert branch.stopped == "zero" and branch.bifurcations[-1].kind == "zero"
+    p = branch.bifurcations[-1].value
+    assert np.all(branch.values > p) and np.max(np.abs(branch.alpha[-1])) > 1e-4  # no trivial points
+
+    def crossing(gamma_e):  # the unsaturated eigenvalue nearest 0, by numpy on the linear network
+        ev = np.linalg.eigvals(Network.chain(10, 2.0, gamma_e, 1e-3).unsaturated_matrix())
+        return ev[np.argmin(np.abs(ev))]
+
+    assert crossing(p - 1e-8).real > 0 > crossing(p + 1e-8).real
+    assert abs(crossing(p).imag) < 1e-12 and np.all(np.abs(branch.omega) < 1e-12)

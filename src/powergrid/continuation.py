@@ -25,6 +25,11 @@ function changed (to ``locate_tol`` in s, ~1e-10 in the parameter):
 - 'hopf': a complex pair of stability eigenvalues crosses the imaginary axis (in the lab frame
   the state becomes quasi-periodic);
 - 'real': a real stability eigenvalue crosses zero away from a fold or branch point.
+- 'zero': the branch shrinks to A = 0 and ends on the zero state, at the parameter where the
+  unsaturated network has an eigenvalue -i omega on the imaginary axis (solved for directly:
+  near A = 0 the corrector could slide along the trivial solution, which solves G for every p).
+Where the amplitude at the phase-fixed site reaches 0 while others do not, the curve goes on
+with the phase fixed at the then largest site.
 Stability changes are found from the count of unstable eigenvalues at the ends of each step: two
 crossings in one step that cancel in the count are not seen. ``max_step`` bounds the step.
 
@@ -40,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import scipy.optimize
 
 from .deterministic import _Compiled
 from .model import Network
@@ -75,6 +81,9 @@ class System(Protocol):
 
     def residual(self, x: np.ndarray) -> np.ndarray: ...
 
+    # optional: chart(x) -> float, positive where the system's coordinates hold; the curve ends
+    # where it reaches 0 (for the network: the amplitude at the phase-fixed site)
+
     def jacobian(self, x: np.ndarray) -> np.ndarray:
         """[G_u G_p], shape (len(x) - 1, len(x))."""
 
@@ -99,7 +108,7 @@ class Curve:
     n_unstable: np.ndarray  # stability eigenvalues with Re > 0 at each point (-1 without detection)
     growth_rate: np.ndarray  # largest real part of the stability eigenvalues (nan without detection)
     bifurcations: tuple[Bifurcation, ...]
-    stopped: str  # 'range' (left [lo, hi]), 'max_points' or 'min_step' (the corrector failed)
+    stopped: str  # 'range' (left [lo, hi]), 'chart' (system.chart reached 0), 'max_points', 'min_step'
 
 
 def follow(system: System, x0, direction: float, lo: float, hi: float, options=ContinuationOptions()) -> Curve:
@@ -127,6 +136,15 @@ def follow(system: System, x0, direction: float, lo: float, hi: float, options=C
                 break
             continue
         tn = _tangent(system, xn, t)
+        if hasattr(system, "chart") and system.chart(xn) <= 0:  # the coordinates end inside this step
+            x = _last_inside(system, x, t, h, opt.locate_tol)
+            xs.append(x)
+            if opt.detect:
+                end = _tests(system, x, _tangent(system, x, t))
+                counts.append(end[2])
+                growth.append(np.max(end[3].real) if end[3].size else -np.inf)
+            stopped = "chart"
+            break
         if opt.detect:
             new = _tests(system, xn, tn)
             found += _events(system, x, t, h, tests, new, opt.locate_tol)
@@ -147,6 +165,21 @@ def follow(system: System, x0, direction: float, lo: float, hi: float, options=C
         tuple(found),
         stopped,
     )
+
+
+def _last_inside(system, x, t, h, s_tol):
+    """The last point of the step of arclength h from (x, t) where ``system.chart`` > 0."""
+    a, b, inside = 0.0, h, x
+    while b - a > s_tol:
+        m = 0.5 * (a + b)
+        xt = _point(system, x, t, m)
+        if xt is None:
+            break
+        if system.chart(xt[0]) > 0:
+            a, inside = m, xt[0]
+        else:
+            b = m
+    return inside
 
 
 def _bordered(system, x, t):
@@ -327,6 +360,11 @@ class NetworkSystem:
             g_p = (self._g(alpha, omega, p + dp) - self._g(alpha, omega, p)) / dp
         return np.column_stack([g_u, g_p])
 
+    def chart(self, x) -> float:
+        """A_k, real and positive in these coordinates: at A_k = 0 the phase is not fixed (the
+        branch reaches the zero state, or another site must fix the phase)."""
+        return float(self.unpack(x)[0][self.phase_site].real)
+
     def eigenvalues(self, x):
         """The co-rotating spectrum without the phase mode (the eigenvalue nearest 0)."""
         ev = np.linalg.eigvals(self._corotating(*self.unpack(x)))
@@ -335,26 +373,28 @@ class NetworkSystem:
 
 @dataclass(frozen=True)
 class Branch:
-    """Stationary states along ``parameter``, one entry per point."""
+    """Stationary states along ``parameter``, one entry per point, in arclength order."""
 
     parameter: str
     values: np.ndarray  # the parameter
-    alpha: np.ndarray  # (points, n_sites) amplitudes A, phase fixed at ``phase_site``
+    alpha: np.ndarray  # (points, n_sites) amplitudes A, global phase fixed at a largest site
     omega: np.ndarray  # rotation frequency
     n_unstable: np.ndarray  # unstable stability eigenvalues
     growth_rate: np.ndarray  # largest real part of the stability eigenvalues
-    bifurcations: tuple[Bifurcation, ...]  # (A, omega) of each: ``state(point)``
-    stopped: str
-    system: NetworkSystem = field(repr=False)
+    bifurcations: tuple[Bifurcation, ...]  # 'zero' last if the branch ends on the zero state
+    stopped: str  # 'range', 'zero' (ended on the zero state), 'max_points', 'min_step' or 'charts'
+    states: tuple = field(repr=False)  # (A, omega) of each bifurcation point
 
     @property
     def stable(self) -> np.ndarray:
         return self.n_unstable == 0
 
     def state(self, point: Bifurcation) -> tuple[np.ndarray, float]:
-        """(A, omega) at a bifurcation point."""
-        alpha, omega, _ = self.system.unpack(point.x)
-        return alpha, omega
+        """(A, omega) at one of the branch's bifurcation points."""
+        return self.states[next(k for k, b in enumerate(self.bifurcations) if b is point)]
+
+
+MAX_CHARTS = 20  # phase-site changes along one branch at most
 
 
 def continue_branch(
@@ -384,27 +424,73 @@ def continue_branch(
     p0 = _current_value(net, parameter) if value is None else float(value)
     if not lo <= p0 <= hi:
         raise ValueError(f"continue_branch: the start {parameter} = {p0} lies outside stop = ({lo}, {hi})")
-    system = NetworkSystem(apply_parameter(net, parameter, p0), parameter, int(np.argmax(np.abs(alpha))))
-    x0 = system.pack(alpha, omega, p0)
-    if not np.max(np.abs(system.residual(x0))) < 1e-8 * max(1.0, np.max(np.abs(alpha))):
+    base = apply_parameter(net, parameter, p0)
+    check = NetworkSystem(base, parameter, int(np.argmax(np.abs(alpha))))
+    residual = np.max(np.abs(check.residual(check.pack(alpha, omega, p0))))
+    if not residual < 1e-8 * max(1.0, np.max(np.abs(alpha))):
         raise ValueError(
             "continue_branch: (alpha, omega) is not a stationary state of the network "
-            f"(max |F(A) + i omega A| = {np.max(np.abs(system.residual(x0))):.3g}); polish it with "
-            "deterministic.rotating_fixed_point first"
+            f"(max |F(A) + i omega A| = {residual:.3g}); polish it with deterministic.rotating_fixed_point first"
         )
-    curve = follow(system, x0, direction, lo, hi, options)
-    states = [system.unpack(x) for x in curve.x]
+    # The phase is fixed at the largest site. Where that site's amplitude reaches 0 the curve
+    # continues with the phase fixed at the then largest site (a new chart), unless the whole
+    # state reaches 0: the branch then ends on the zero state, where it bifurcates from it.
+    xs, counts, growth, points, states = [], [], [], [], []
+    for _ in range(MAX_CHARTS):
+        system = NetworkSystem(base, parameter, int(np.argmax(np.abs(alpha))))
+        curve = follow(system, system.pack(alpha, omega, p0), direction, lo, hi, options)
+        first = 1 if xs else 0  # a new chart starts where the last one ended
+        unpacked = [system.unpack(x) for x in curve.x[first:]]
+        xs += unpacked
+        counts += list(curve.n_unstable[first:])
+        growth += list(curve.growth_rate[first:])
+        points += list(curve.bifurcations)
+        states += [system.unpack(b.x)[:2] for b in curve.bifurcations]
+        stopped = curve.stopped
+        if stopped != "chart":
+            break
+        alpha, omega, p0 = xs[-1]
+        if np.max(np.abs(alpha)) < 1e-6 * max(1.0, max(np.max(np.abs(a)) for a, _, _ in xs)):
+            # The branch reaches the zero state. Near A = 0 the corrector may slide along the
+            # trivial solution A = 0 (a solution for every p), so the end point's p is not the
+            # bifurcation's: that is where the unsaturated network has an eigenvalue -i omega.
+            del xs[-1], counts[-1], growth[-1]
+            p_star, lam = _zero_state_bifurcation(base, parameter, xs, omega)
+            x_star = system.pack(np.zeros(net.n_sites), -lam.imag, p_star)
+            points.append(Bifurcation("zero", p_star, x_star, lam, (int(counts[-1]),) * 2))
+            states.append((np.zeros(net.n_sites, complex), float(-lam.imag)))
+            stopped = "zero"
+            break
+        direction = np.sign(curve.x[-1][-1] - curve.x[-2][-1]) if len(curve.x) > 1 else direction
+    else:
+        stopped = "charts"  # MAX_CHARTS changes of the phase site: given up
     return Branch(
         parameter,
-        curve.x[:, -1].copy(),
-        np.array([s[0] for s in states]),
-        np.array([s[1] for s in states]),
-        curve.n_unstable,
-        curve.growth_rate,
-        curve.bifurcations,
-        curve.stopped,
-        system,
+        np.array([p for _, _, p in xs]),
+        np.array([a for a, _, _ in xs]),
+        np.array([w for _, w, _ in xs]),
+        np.array(counts),
+        np.array(growth),
+        tuple(points),
+        stopped,
+        tuple(states),
     )
+
+
+def _zero_state_bifurcation(base, parameter, xs, omega) -> tuple[float, complex]:
+    """(p*, lambda): where a branch that shrinks to A = 0 leaves the zero state, an eigenvalue
+    lambda = -i omega* of the unsaturated network crosses the imaginary axis. Solved by the
+    secant method on Re lambda(p), from the branch's last two points (extrapolated in |A|)."""
+
+    def crossing(p):
+        ev = np.linalg.eigvals(apply_parameter(base, parameter, p).unsaturated_matrix())
+        return ev[np.argmin(np.abs(ev + 1j * omega))]  # the eigenvalue the branch's frequency follows
+
+    (a1, _, p1), (a2, _, p2) = xs[-2], xs[-1]
+    r1, r2 = np.max(np.abs(a1)), np.max(np.abs(a2))
+    guess = p2 - r2 * (p2 - p1) / (r2 - r1) if r1 != r2 else p2  # |A| falls linearly to 0
+    p_star = float(scipy.optimize.newton(lambda p: crossing(p).real, guess, x1=p2, tol=1e-13, maxiter=50))
+    return p_star, complex(crossing(p_star))
 
 
 def _current_value(net: Network, parameter: str) -> float:

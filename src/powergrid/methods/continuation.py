@@ -121,7 +121,7 @@ def observables(net, alpha) -> dict:
         J_loss=float(current),
         occupation_gain=float(n_gain),
         occupation_loss=float(n_loss),
-        asymmetry=float((n_gain - n_loss) / (n_gain + n_loss)),
+        asymmetry=float((n_gain - n_loss) / (n_gain + n_loss)) if n_gain + n_loss > 0 else np.nan,
     )
 
 
@@ -186,7 +186,7 @@ def frames(row: Row, starts: list[Start], dataset: str) -> dict[str, pd.DataFram
     # a typed template row, for empty tables
     common = dict(dataset=dataset, outer_index=row.outer_index, inner_index=0, start_value=np.nan, start_kind="")
     ones = np.ones(base.n_sites, complex)
-    empty = continuation.Branch("", np.zeros(1), ones[None], np.zeros(1), np.zeros(1, int), np.zeros(1), (), "", None)
+    empty = continuation.Branch("", np.zeros(1), ones[None], np.zeros(1), np.zeros(1, int), np.zeros(1), (), "", ())
     template_point = continuation.Bifurcation("", np.nan, np.zeros(1), 0j, (0, 0))
     return {
         "branches": pd.DataFrame(rows or [_branch_row(common, base, 0, 0, 0.0, ones, empty)]).iloc[: len(rows)],

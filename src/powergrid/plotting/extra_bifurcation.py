@@ -2,7 +2,8 @@
 
 One column per Gamma_i. Top: the current J into the loss site along every followed branch
 (stable solid, unstable dashed; the rotating branch vermillion, the state at rest blue), with the
-bifurcation points (fold: triangle, branch point: square, Hopf: circle) and, in grey, the
+bifurcation points (fold: triangle, branch point: square, Hopf: circle, where a branch leaves
+the zero state: down triangle) and, in grey, the
 attractors that Fig. 2a's seeded random starts found at that Gamma_i (dots: time independent;
 bars: min to max of J on oscillating attractors). Bottom: the same near the transition, as the
 symmetry order parameter (|alpha_1|^2 - |alpha_N|^2)/(|alpha_1|^2 + |alpha_N|^2).
@@ -21,8 +22,14 @@ FIGURE = "extra-bifurcation"
 CATEGORY = "Beyond the paper"
 TABLES = ("extra_bifurcation/branches", "extra_bifurcation/bifurcations", "fig2a/bonds", "fig2a/sites")
 
-MARKERS = {"fold": "^", "branch": "s", "hopf": "o", "real": "D"}
-NAMES = {"fold": "fold", "branch": "branch point", "hopf": "Hopf point", "real": "real eigenvalue crossing"}
+MARKERS = {"fold": "^", "branch": "s", "hopf": "o", "real": "D", "zero": "v"}
+NAMES = {
+    "fold": "fold",
+    "branch": "branch point",
+    "hopf": "Hopf point",
+    "real": "real eigenvalue crossing",
+    "zero": "from the zero state",
+}
 
 
 def _same(a, b) -> bool:
