@@ -4,7 +4,7 @@ bifurcation points, independent of seeds and switch-on protocols.
 A stationary state of eqs. (3)-(5) rotates, alpha_l(t) = A_l e^{-i omega t} (omega = 0: at rest).
 With the global phase fixed (Im A_k = 0 at the largest site k of the start), u = (Re A, Im A
 without site k, omega) solves G(u, p) = F(A) + i omega A = 0, 2N real equations in 2N unknowns,
-for each value p of a network parameter (any name of ``parameters.apply_parameter``).
+for each value p of a continuous network parameter (a name of ``parameters.apply_parameter``).
 
 The solution curve x(s) = (u(s), p(s)) is followed by pseudo-arclength continuation:
 - tangent t: the solution of [G_u G_p; t_prev] t = e_last, normalised and oriented along t_prev;
@@ -24,7 +24,7 @@ function changed (to ``locate_tol`` in s, ~1e-10 in the parameter):
   pitchfork where the two senses of rotation meet the state at rest);
 - 'hopf': a complex pair of stability eigenvalues crosses the imaginary axis (in the lab frame
   the state becomes quasi-periodic);
-- 'real': a real stability eigenvalue crosses zero away from a fold or branch point.
+- 'real': a real stability eigenvalue crosses zero away from a fold or branch point;
 - 'zero': the branch shrinks to A = 0 and ends on the zero state, at the parameter where the
   unsaturated network has an eigenvalue -i omega on the imaginary axis (solved for directly:
   near A = 0 the corrector could slide along the trivial solution, which solves G for every p).
