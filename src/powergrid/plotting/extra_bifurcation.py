@@ -3,10 +3,11 @@
 One column per Gamma_i. Top: the current J into the loss site along every followed branch
 (stable solid, unstable dashed; the rotating branch vermillion, the state at rest blue), with the
 bifurcation points (fold: triangle, branch point: square, Hopf: circle, where a branch leaves
-the zero state: down triangle) and, in grey, the
-attractors that Fig. 2a's seeded random starts found at that Gamma_i (dots: time independent;
-bars: min to max of J on oscillating attractors). Bottom: the same near the transition, as the
-symmetry order parameter (|alpha_1|^2 - |alpha_N|^2)/(|alpha_1|^2 + |alpha_N|^2).
+the zero state: down triangle) and, in grey, the attractors that Fig. 2a's seeded random starts
+found at that Gamma_i (dots: time independent; light bars: J_min to J_max of oscillating
+attractors, clipped). Bottom: the same near the transition, as the symmetry order parameter
+(|alpha_1|^2 - |alpha_N|^2)/(|alpha_1|^2 + |alpha_N|^2) (oscillating attractors: from their
+time-mean occupations, light grey).
 Tables: ``extra_bifurcation/branches``, ``extra_bifurcation/bifurcations``, ``fig2a/bonds``,
 ``fig2a/sites``.
 """
@@ -86,10 +87,11 @@ def _column(axes, branches, points, bonds, sites, gamma_i, letters):
         _draw_branches(ax, br, y)
         _draw_points(ax, pts, y)
     grey = dict(color="0.55", zorder=2)
-    top.plot(b["gamma_e"][steady], b["J_mean"][steady], ls="none", marker=".", ms=2.5, **grey)
-    top.vlines(b["gamma_e"][~steady], b["J_min"][~steady], b["J_max"][~steady], lw=0.8, **grey)
+    top.plot(b["gamma_e"][steady], b["J_mean"][steady], ls="none", marker=".", ms=2, **grey)
+    top.vlines(b["gamma_e"][~steady], b["J_min"][~steady], b["J_max"][~steady], lw=0.5, color="0.82", zorder=1)
     bottom.plot(b["gamma_e"][steady], asym[steady], ls="none", marker=".", ms=3, **grey)
-    bottom.plot(b["gamma_e"][~steady], np.zeros((~steady).sum()), ls="none", marker="|", ms=5, **grey)
+    # oscillating attractors: from their time-mean occupations, in the light grey of their bars
+    bottom.plot(b["gamma_e"][~steady], asym[~steady], ls="none", marker=".", ms=3, color="0.82", zorder=1)
     # the top row's scale: the branches and the fixed points (bars of oscillating attractors
     # may swing far beyond them and are clipped)
     values = np.r_[br["J_loss"].to_numpy(), b["J_mean"][steady].to_numpy()]
@@ -128,11 +130,12 @@ def plot(tables):
             ("rotating, stable", dict(color=style.COLORS["symmetric"], lw=1.2)),
             ("at rest, stable", dict(color=style.COLORS["broken"], lw=1.2)),
             ("unstable", dict(color="0.3", lw=0.9, ls="--")),
-            ("Fig. 2a attractors", dict(color="0.55", ls="none", marker=".")),
+            ("Fig. 2a attractors: fixed points", dict(color="0.55", ls="none", marker=".")),
+            ("Fig. 2a attractors: J_min to J_max", dict(color="0.82", lw=1.5)),
         ):
             legend.plot([], [], label=label, **kw)
         for kind, marker in MARKERS.items():
             if (points["kind"] == kind).any():
                 legend.plot([], [], ls="none", marker=marker, mfc="white", mec="black", label=NAMES[kind])
-        legend.legend(loc="upper left", fontsize=6, ncol=1)
+        fig.legend(loc="outside upper center", ncol=4, fontsize=6.5, frameon=False)
     return fig
