@@ -106,6 +106,15 @@ def test_chain_loses_the_rotating_state_at_a_pitchfork_and_first_at_a_hopf_point
     assert growth_at(rest, at_rest, at_rest.value - 1e-7) > 0 > growth_at(rest, at_rest, at_rest.value + 1e-7)
     assert np.all(rest.stable[rest.values > at_rest.value + 1e-6])
     assert np.all(np.abs(rest.omega) < 1e-10)
+    # one point per bifurcation: the rotating branch turns back at its pitchfork, which is one
+    # branch point, not also a fold
+    assert [b.kind for b in rotating.bifurcations].count("branch") == 1
+    assert "fold" not in [b.kind for b in rotating.bifurcations + rest.bifurcations]
+    # in the order the continuation passes them: up to the branch point, then back down
+    values = [b.value for b in rotating.bifurcations]
+    k = [b.kind for b in rotating.bifurcations].index("branch")
+    assert values[: k + 1] == sorted(values[: k + 1]) and values[k:] == sorted(values[k:], reverse=True)
+    assert all(b.located for b in rotating.bifurcations + rest.bifurcations)
 
 
 def test_a_point_that_is_not_stationary_is_refused():
@@ -133,3 +142,17 @@ def test_a_branch_that_shrinks_to_zero_ends_where_the_zero_state_bifurcates():
 
     assert crossing(p - 1e-8).real > 0 > crossing(p + 1e-8).real
     assert abs(crossing(p).imag) < 1e-12 and np.all(np.abs(branch.omega) < 1e-12)
+
+
+def test_a_start_next_to_the_zero_state_ends_there_too():
+    """A small state one step from A = 0 (the last points of the branch above, restarted)."""
+    net = Network.chain(10, 2.0, 10.0, 1e-3)
+    s = det.steady_state(net, det.random_start(net, np.random.default_rng(0), 1e-3))
+    full = continue_branch(net, s.alpha, s.omega, "gamma_e", (0.25, 10.0), direction=-1)
+    for k in (-1, -2):  # one and two points before the end
+        p = float(full.values[k])
+        short = continue_branch(
+            Network.chain(10, 2.0, p, 1e-3), full.alpha[k], full.omega[k], "gamma_e", (0.25, 10.0), direction=-1
+        )
+        assert short.stopped == "zero"
+        assert abs(short.bifurcations[-1].value - full.bifurcations[-1].value) < 1e-9

@@ -93,11 +93,12 @@ class System(Protocol):
 
 @dataclass(frozen=True)
 class Bifurcation:
-    kind: str  # 'fold', 'branch', 'hopf' or 'real'
+    kind: str  # 'fold', 'branch', 'hopf', 'real' or 'zero'
     value: float  # the parameter at the point
     x: np.ndarray = field(repr=False)  # the point (u, p)
     eigenvalue: complex  # the crossing stability eigenvalue (for 'fold' and 'branch': the one nearest 0)
-    unstable: tuple[int, int]  # unstable eigenvalues before and after, along the continuation
+    unstable: tuple[int, int]  # unstable eigenvalues just before and just after, along the continuation
+    located: bool = True  # False: the corrector failed while bisecting; x is the end of the step
 
 
 @dataclass(frozen=True)
@@ -108,25 +109,35 @@ class Curve:
     n_unstable: np.ndarray  # stability eigenvalues with Re > 0 at each point (-1 without detection)
     growth_rate: np.ndarray  # largest real part of the stability eigenvalues (nan without detection)
     bifurcations: tuple[Bifurcation, ...]
-    stopped: str  # 'range' (left [lo, hi]), 'chart' (system.chart reached 0), 'max_points', 'min_step'
+    stopped: str  # 'range' (reached lo or hi), 'chart' (system.chart reached 0), 'max_points', 'min_step'
+    tangent: np.ndarray = field(repr=False)  # at the last point, along the continuation
 
 
 def follow(system: System, x0, direction: float, lo: float, hi: float, options=ContinuationOptions()) -> Curve:
     """Follow the curve through the solution x0 of ``system`` while lo <= p <= hi, starting in the
-    direction of increasing p if ``direction`` > 0, decreasing p otherwise."""
+    direction of increasing p if ``direction`` > 0, decreasing p otherwise. The last point is on
+    the boundary where the curve leaves [lo, hi] (or the chart, see ``System``)."""
     opt = options
     x = np.asarray(x0, float).copy()
     if not np.max(np.abs(system.residual(x))) < 1e-8 * max(1.0, np.max(np.abs(x))):
         raise ValueError("follow: the start is not a solution (max |G| above 1e-8)")
     e = np.zeros(x.size)
     e[-1] = 1.0 if direction > 0 else -1.0
-    t = _tangent(system, x, e)
-    tests = _tests(system, x, t) if opt.detect else None
+    try:
+        t = _tangent(system, x, e)
+    except np.linalg.LinAlgError:
+        raise ValueError("follow: the start is a fold in the parameter; start a little away from it") from None
     xs, counts, growth, found = [x], [], [], []
+    tests = _tests(system, x, t) if opt.detect else None
+
+    def record(tests_at_point):
+        counts.append(tests_at_point[2])
+        growth.append(np.max(tests_at_point[3].real) if tests_at_point[3].size else -np.inf)
+
     if tests:
-        counts.append(tests[2])
-        growth.append(np.max(tests[3].real) if tests[3].size else -np.inf)
+        record(tests)
     h, stopped = opt.step, "max_points"
+    chart = getattr(system, "chart", None)
     while len(xs) < opt.max_points:
         xn, iterations = _correct(system, x, t, h, opt.tol)
         if xn is None:
@@ -135,26 +146,23 @@ def follow(system: System, x0, direction: float, lo: float, hi: float, options=C
                 stopped = "min_step"
                 break
             continue
+        leaves = "chart" if chart is not None and chart(xn) <= 0 else ("range" if not lo <= xn[-1] <= hi else None)
+        if leaves:  # end on the boundary, inside: the last point of the step where the test holds
+            inside = (lambda xt: chart(xt[0]) > 0) if leaves == "chart" else (lambda xt: lo <= xt[0][-1] <= hi)
+            _, _, last = _bisect(system, x, t, 0.0, h, inside, True, opt.locate_tol, opt.tol)
+            stopped = leaves
+            if last is None:  # no point of the step inside: the curve ends at x
+                break
+            xn = last[0]
         tn = _tangent(system, xn, t)
-        if hasattr(system, "chart") and system.chart(xn) <= 0:  # the coordinates end inside this step
-            x = _last_inside(system, x, t, h, opt.locate_tol)
-            xs.append(x)
-            if opt.detect:
-                end = _tests(system, x, _tangent(system, x, t))
-                counts.append(end[2])
-                growth.append(np.max(end[3].real) if end[3].size else -np.inf)
-            stopped = "chart"
-            break
         if opt.detect:
             new = _tests(system, xn, tn)
-            found += _events(system, x, t, h, tests, new, opt.locate_tol)
+            found += _events(system, x, t, xn, tests, new, opt)
             tests = new
-            counts.append(new[2])
-            growth.append(np.max(new[3].real) if new[3].size else -np.inf)
+            record(new)
         x, t = xn, tn
         xs.append(x)
-        if not lo <= x[-1] <= hi:
-            stopped = "range"
+        if leaves:
             break
         h = min(1.5 * h, opt.max_step) if iterations <= 3 else (0.7 * h if iterations > 5 else h)
     n = len(xs)
@@ -164,22 +172,8 @@ def follow(system: System, x0, direction: float, lo: float, hi: float, options=C
         np.array(growth if opt.detect else [np.nan] * n),
         tuple(found),
         stopped,
+        t,
     )
-
-
-def _last_inside(system, x, t, h, s_tol):
-    """The last point of the step of arclength h from (x, t) where ``system.chart`` > 0."""
-    a, b, inside = 0.0, h, x
-    while b - a > s_tol:
-        m = 0.5 * (a + b)
-        xt = _point(system, x, t, m)
-        if xt is None:
-            break
-        if system.chart(xt[0]) > 0:
-            a, inside = m, xt[0]
-        else:
-            b = m
-    return inside
 
 
 def _bordered(system, x, t):
@@ -226,74 +220,103 @@ def _tests(system, x, t):
     return t[-1], sign, int(np.sum(ev.real > 0)), ev
 
 
-def _events(system, x, t, h, before, after, s_tol) -> list[Bifurcation]:
-    """Bifurcations inside the step of arclength h from (x, t), each located by bisection."""
-    out = []
-    fold = np.sign(before[0]) != np.sign(after[0])
-    branch = before[1] != after[1]
-    if fold:
-        out.append(_locate(system, x, t, h, lambda xt: np.sign(xt[1][-1]), "fold", before, after, s_tol))
-    if branch:
-        out.append(
-            _locate(
-                system, x, t, h, lambda xt: np.linalg.slogdet(_bordered(system, *xt))[0], "branch", before, after, s_tol
-            )
-        )
+def _events(system, x, t, xn, before, after, opt) -> list[Bifurcation]:
+    """Bifurcations inside the step from (x, t) to xn, each located by bisection in arclength,
+    in the order the continuation passes them."""
+    h = float(t @ (xn - x))  # the step's arclength (its corrector keeps t.(x_n - x) = h)
+    found = []  # (s, Bifurcation)
+    if np.sign(before[0]) != np.sign(after[0]):
+        found.append(_locate(system, x, t, xn, h, _fold_test, "fold", before, after, opt))
+    if before[1] != after[1]:
+        found.append(_locate(system, x, t, xn, h, _branch_test(system), "branch", before, after, opt))
+    kinds = [b.kind for _, b in found]
+    if kinds == ["fold", "branch"] and _same_point(found[0], found[1], h):
+        del found[0]  # a symmetric pitchfork: the branch turns back at its branch point, one point
+    special = bool(found)
     a, left = 0.0, before[2]
-    while left != after[2]:  # stability changes, possibly several in one step
-        count = lambda xt: int(np.sum(system.eigenvalues(xt[0]).real > 0))  # noqa: E731
-        point, a = _bisect(system, x, t, a, h, count, left, s_tol)
-        if point is None:
+    for _ in range(abs(after[2] - before[2]) + 16):  # stability changes, possibly several in one step
+        if left == after[2] or a >= h:
             break
-        ev = system.eigenvalues(point[0])
+        s_cross, right, _ = _bisect(system, x, t, a, h, _count(system), left, opt.locate_tol, opt.tol)
+        if right is None:  # the corrector failed: the change is reported at the end of the step
+            found.append((h, Bifurcation("real", float(xn[-1]), xn, 0j, (left, after[2]), located=False)))
+            break
+        ev = system.eigenvalues(right[0])
         crossing = ev[np.argmin(np.abs(ev.real))]
-        right = int(np.sum(ev.real > 0))
+        count = int(np.sum(ev.real > 0))
         real = abs(crossing.imag) <= 1e-6 * max(1.0, abs(crossing))
-        if not (real and (fold or branch)):  # a real crossing at a fold or branch point is that point
-            out.append(
-                Bifurcation("real" if real else "hopf", float(point[0][-1]), point[0], complex(crossing), (left, right))
-            )
-        left = right
-    return out
+        if not (real and special):  # a real crossing at a fold or branch point is that point
+            kind = "real" if real else "hopf"
+            found.append((s_cross, Bifurcation(kind, float(right[0][-1]), right[0], complex(crossing), (left, count))))
+        a, left = s_cross, count
+    return [b for _, b in sorted(found, key=lambda sb: sb[0])]
 
 
-def _locate(system, x, t, h, test, kind, before, after, s_tol) -> Bifurcation:
-    left = test((x, t))
-    point, _ = _bisect(system, x, t, 0.0, h, test, left, s_tol)
-    if point is None:  # the corrector failed inside the step: report the end of the step
-        point = (x + h * t, t)
-    ev = system.eigenvalues(point[0])
-    return Bifurcation(
-        kind,
-        float(point[0][-1]),
-        point[0],
-        complex(ev[np.argmin(np.abs(ev))]) if ev.size else 0j,
-        (before[2], after[2]),
-    )
+def _same_point(a, b, h) -> bool:
+    """Two located (s, Bifurcation) at one point: equal parameter to 1e-9, close in arclength."""
+    (s_a, p_a), (s_b, p_b) = a, b
+    return abs(p_a.value - p_b.value) <= 1e-9 * max(1.0, abs(p_a.value)) and abs(s_a - s_b) <= 1e-3 * h
 
 
-def _bisect(system, x, t, a, b, test, left, s_tol):
+def _fold_test(xt):
+    return np.sign(xt[1][-1])  # dp/ds
+
+
+def _branch_test(system):
+    return lambda xt: np.linalg.slogdet(_bordered(system, *xt))[0]
+
+
+def _count(system):
+    return lambda xt: int(np.sum(system.eigenvalues(xt[0]).real > 0))
+
+
+def _locate(system, x, t, xn, h, test, kind, before, after, opt) -> tuple[float, Bifurcation]:
+    """(s, the point) where ``test`` changes inside the step, with the unstable counts on either
+    side of it, 1 % of the step away (at the point an eigenvalue is 0, and near a branch point a
+    pair of small eigenvalues can change the count within a tiny neighbourhood); if the
+    corrector fails, the end of the step, marked as not located."""
+    s_cross, right, _ = _bisect(system, x, t, 0.0, h, test, test((x, t)), opt.locate_tol, opt.tol)
+    if right is None:
+        return h, Bifurcation(kind, float(xn[-1]), xn, 0j, (before[2], after[2]), located=False)
+    ev = system.eigenvalues(right[0])
+    counts = []
+    for side, fallback in ((-1, before[2]), (1, after[2])):
+        near = _point(system, x, t, min(max(s_cross + side * 1e-2 * h, 0.0), h), opt.locate_tol, opt.tol)
+        counts.append(fallback if near is None else _count(system)(near))
+    crossing = complex(ev[np.argmin(np.abs(ev))]) if ev.size else 0j
+    return s_cross, Bifurcation(kind, float(right[0][-1]), right[0], crossing, tuple(counts))
+
+
+def _bisect(system, x, t, a, b, test, left, s_tol, tol):
     """Bisection in arclength s in (a, b] along the corrector family through (x, t) for the first
-    s where ``test`` differs from ``left``: ((point, tangent) just past it, s), or (None, b)."""
-    best = None
+    s where ``test`` differs from ``left``: (s, (point, tangent) just past it, (point, tangent)
+    just before it). A side is None where no point was corrected (the corrector failed, or the
+    bracket was never narrowed from that side)."""
+    right = left_point = None
     while b - a > s_tol:
         m = 0.5 * (a + b)
-        xt = _point(system, x, t, m)
+        xt = _point(system, x, t, m, s_tol, tol)
         if xt is None:
-            return None, b
+            break
         if test(xt) == left:
-            a = m
+            a, left_point = m, xt
         else:
-            b, best = m, xt
-    if best is None:
-        best = _point(system, x, t, b)
-    return best, b
+            b, right = m, xt
+    if right is None:
+        right = _point(system, x, t, b, s_tol, tol)
+        if right is not None and test(right) == left:
+            right = None
+    return b, right, left_point
 
 
-def _point(system, x, t, s):
-    for ds in (0.0, 1e-7, -1e-7, 1e-5, -1e-5):  # the bordered system is singular exactly at a branch point
-        xm, _ = _correct(system, x, t, s * (1 + ds), 1e-12)
-        if xm is not None:
+def _point(system, x, t, s, s_tol, tol):
+    """The corrected point at arclength s from (x, t), with its tangent, or None. Near a branch
+    point Newton can converge onto the other branch through it: a point farther from the
+    predictor x + s t than s/2 (the curve bends less than that within a step) is not taken."""
+    # the bordered system is singular exactly at a branch point: a shift of a few s_tol avoids it
+    for ds in (0.0, 10 * s_tol, -10 * s_tol, 1e3 * s_tol, -1e3 * s_tol):
+        xm, _ = _correct(system, x, t, s + ds, tol)
+        if xm is not None and np.linalg.norm(xm - x - (s + ds) * t) <= 0.5 * abs(s + ds) + 1e-12:
             return xm, _tangent(system, xm, t)
     return None
 
@@ -382,7 +405,7 @@ class Branch:
     n_unstable: np.ndarray  # unstable stability eigenvalues
     growth_rate: np.ndarray  # largest real part of the stability eigenvalues
     bifurcations: tuple[Bifurcation, ...]  # 'zero' last if the branch ends on the zero state
-    stopped: str  # 'range', 'zero' (ended on the zero state), 'max_points', 'min_step' or 'charts'
+    stopped: str  # 'range', 'zero' (ended on the zero state), 'max_points', 'min_step' or 'max_charts'
     states: tuple = field(repr=False)  # (A, omega) of each bifurcation point
 
     @property
@@ -450,20 +473,24 @@ def continue_branch(
         if stopped != "chart":
             break
         alpha, omega, p0 = xs[-1]
-        if np.max(np.abs(alpha)) < 1e-6 * max(1.0, max(np.max(np.abs(a)) for a, _, _ in xs)):
+        tiny = 1e-6 * max(1.0, max(np.max(np.abs(a)) for a, _, _ in xs))
+        if np.max(np.abs(alpha)) < tiny:
             # The branch reaches the zero state. Near A = 0 the corrector may slide along the
-            # trivial solution A = 0 (a solution for every p), so the end point's p is not the
-            # bifurcation's: that is where the unsaturated network has an eigenvalue -i omega.
+            # trivial solution A = 0 (a solution for every p): the end point, and anything
+            # located on it, is not the branch's. The bifurcation is where the unsaturated
+            # network has an eigenvalue -i omega on the imaginary axis.
             del xs[-1], counts[-1], growth[-1]
-            p_star, lam = _zero_state_bifurcation(base, parameter, xs, omega)
+            keep = [k for k, (a, _) in enumerate(states) if np.max(np.abs(a)) >= tiny]
+            points, states = [points[k] for k in keep], [states[k] for k in keep]
+            p_star, lam, located = _zero_state_bifurcation(base, parameter, xs, omega)
             x_star = system.pack(np.zeros(net.n_sites), -lam.imag, p_star)
-            points.append(Bifurcation("zero", p_star, x_star, lam, (int(counts[-1]),) * 2))
+            points.append(Bifurcation("zero", p_star, x_star, lam, (int(counts[-1]),) * 2, located))
             states.append((np.zeros(net.n_sites, complex), float(-lam.imag)))
             stopped = "zero"
             break
-        direction = np.sign(curve.x[-1][-1] - curve.x[-2][-1]) if len(curve.x) > 1 else direction
+        direction = np.sign(curve.tangent[-1]) or direction  # on along the curve in the new chart
     else:
-        stopped = "charts"  # MAX_CHARTS changes of the phase site: given up
+        stopped = "max_charts"  # MAX_CHARTS changes of the phase site: given up
     return Branch(
         parameter,
         np.array([p for _, _, p in xs]),
@@ -477,20 +504,32 @@ def continue_branch(
     )
 
 
-def _zero_state_bifurcation(base, parameter, xs, omega) -> tuple[float, complex]:
-    """(p*, lambda): where a branch that shrinks to A = 0 leaves the zero state, an eigenvalue
+def _zero_state_bifurcation(base, parameter, xs, omega) -> tuple[float, complex, bool]:
+    """(p*, lambda, located): where a branch that shrinks to A = 0 leaves the zero state, an eigenvalue
     lambda = -i omega* of the unsaturated network crosses the imaginary axis. Solved by the
-    secant method on Re lambda(p), from the branch's last two points (extrapolated in |A|)."""
+    secant method on Re lambda(p), from the branch's last two points (extrapolated in |A|); if that
+    fails, the branch's last point, not located."""
 
     def crossing(p):
         ev = np.linalg.eigvals(apply_parameter(base, parameter, p).unsaturated_matrix())
         return ev[np.argmin(np.abs(ev + 1j * omega))]  # the eigenvalue the branch's frequency follows
 
-    (a1, _, p1), (a2, _, p2) = xs[-2], xs[-1]
-    r1, r2 = np.max(np.abs(a1)), np.max(np.abs(a2))
-    guess = p2 - r2 * (p2 - p1) / (r2 - r1) if r1 != r2 else p2  # |A| falls linearly to 0
-    p_star = float(scipy.optimize.newton(lambda p: crossing(p).real, guess, x1=p2, tol=1e-13, maxiter=50))
-    return p_star, complex(crossing(p_star))
+    p_end = xs[-1][2]
+    shift = 1e-6 * max(1.0, abs(p_end))
+    guess, step = p_end + shift, 1e-3
+    if len(xs) >= 2:  # |A| falls linearly to 0 along the branch: extrapolate to it
+        (a1, _, p1), (a2, _, _) = xs[-2], xs[-1]
+        r1, r2 = np.max(np.abs(a1)), np.max(np.abs(a2))
+        step = abs(p_end - p1)
+        if r1 != r2 and abs(r2 * (p_end - p1) / (r2 - r1)) > shift:
+            guess = p_end - r2 * (p_end - p1) / (r2 - r1)
+    try:
+        p_star = float(scipy.optimize.newton(lambda p: crossing(p).real, guess, x1=p_end, tol=1e-13, maxiter=50))
+    except (RuntimeError, ValueError):  # no convergence, or a step outside the parameter's domain
+        return p_end, complex(crossing(p_end)), False
+    if not abs(p_star - p_end) <= 10 * step + shift:  # another eigenvalue's crossing, far away
+        return p_end, complex(crossing(p_end)), False
+    return p_star, complex(crossing(p_star)), True
 
 
 def _current_value(net: Network, parameter: str) -> float:

@@ -140,12 +140,14 @@ def _branch_row(common, net, direction, k, omega, alpha, branch) -> dict:
     )
 
 
-def _bifurcation_row(common, net, direction, b, omega, alpha) -> dict:
+def _bifurcation_row(common, net, direction, order, b, omega, alpha) -> dict:
     return dict(
         **common,
         **parameter_columns(net),
         direction=direction,
+        order=order,
         kind=b.kind,
+        located=b.located,
         value=b.value,
         omega=omega,
         **observables(net, alpha),
@@ -178,11 +180,10 @@ def frames(row: Row, starts: list[Start], dataset: str) -> dict[str, pd.DataFram
             for k, value in enumerate(branch.values):
                 net = apply_parameter(base, name, value)
                 rows.append(_branch_row(common, net, direction, k, float(branch.omega[k]), branch.alpha[k], branch))
-            for b in branch.bifurcations:
+            for order, b in enumerate(branch.bifurcations):  # in the order the continuation passed them
                 alpha, omega = branch.state(b)
-                points.append(
-                    _bifurcation_row(common, apply_parameter(base, name, b.value), direction, b, omega, alpha)
-                )
+                net = apply_parameter(base, name, b.value)
+                points.append(_bifurcation_row(common, net, direction, order, b, omega, alpha))
     # a typed template row, for empty tables
     common = dict(dataset=dataset, outer_index=row.outer_index, inner_index=0, start_value=np.nan, start_kind="")
     ones = np.ones(base.n_sites, complex)
@@ -190,7 +191,7 @@ def frames(row: Row, starts: list[Start], dataset: str) -> dict[str, pd.DataFram
     template_point = continuation.Bifurcation("", np.nan, np.zeros(1), 0j, (0, 0))
     return {
         "branches": pd.DataFrame(rows or [_branch_row(common, base, 0, 0, 0.0, ones, empty)]).iloc[: len(rows)],
-        "bifurcations": pd.DataFrame(points or [_bifurcation_row(common, base, 0, template_point, 0.0, ones)]).iloc[
+        "bifurcations": pd.DataFrame(points or [_bifurcation_row(common, base, 0, 0, template_point, 0.0, ones)]).iloc[
             : len(points)
         ],
     }

@@ -40,6 +40,12 @@ def _same(a, b) -> bool:
 def _draw_branches(ax, branches, y):
     for _, g in branches.groupby(["inner_index", "direction"], sort=True):
         g = g.sort_values("step")
+        # Through the branch point where the two senses of rotation meet, a rotating branch runs
+        # on as its mirror image (omega -> -omega: the same J and occupations), retracing the
+        # curve; drawn twice, a dashed piece would look solid. The sense of the start is drawn.
+        sense = np.sign(g["omega"].iloc[0]) if abs(g["omega"].iloc[0]) > 1e-8 else 0.0
+        if sense:
+            g = g[~((np.abs(g["omega"]) > 1e-8) & (np.sign(g["omega"]) == -sense))]
         rotating = np.abs(g["omega"].to_numpy()) > 1e-8
         color = np.where(rotating, style.COLORS["symmetric"], style.COLORS["broken"])
         x, v, stable = g["gamma_e"].to_numpy(), g[y].to_numpy(), g["stable"].to_numpy(bool)
@@ -67,7 +73,7 @@ def _draw_points(ax, points, y):
 
 
 def _attractors(bonds, sites, gamma_i):
-    """Fig. 2a's attractors at gamma_i: (gamma_e, J, J_min, J_max, steady, asymmetry)."""
+    """Fig. 2a's attractors at gamma_i: (their last-bond rows, the order parameter of each)."""
     b = last_bond(bonds)
     b = b[np.isclose(b["gamma_i"], gamma_i, rtol=1e-9, atol=1e-12)].sort_values("gamma_e")
     s = sites[np.isclose(sites["gamma_i"], gamma_i, rtol=1e-9, atol=1e-12)]
@@ -129,7 +135,7 @@ def plot(tables):
         for label, kw in (
             ("rotating, stable", dict(color=style.COLORS["symmetric"], lw=1.2)),
             ("at rest, stable", dict(color=style.COLORS["broken"], lw=1.2)),
-            ("unstable", dict(color="0.3", lw=0.9, ls="--")),
+            ("unstable (dashed, in the branch's colour)", dict(color="0.3", lw=0.9, ls="--")),
             ("Fig. 2a attractors: fixed points", dict(color="0.55", ls="none", marker=".")),
             ("Fig. 2a attractors: J_min to J_max", dict(color="0.82", lw=1.5)),
         ):
