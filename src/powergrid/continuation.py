@@ -47,7 +47,7 @@ from typing import Protocol
 import numpy as np
 import scipy.optimize
 
-from .deterministic import _Compiled
+from .deterministic import _Compiled, corotating_jacobian, corotating_spectrum
 from .model import Network
 from .parameters import apply_parameter
 
@@ -365,16 +365,11 @@ class NetworkSystem:
     def residual(self, x):
         return self._g(*self.unpack(x))
 
-    def _corotating(self, alpha, omega, p):
-        n = alpha.size
-        jac = self.compiled(p).jacobian(alpha)
-        jac[:n, n:] += -omega * np.eye(n)
-        jac[n:, :n] += omega * np.eye(n)
-        return jac
-
     def jacobian(self, x):
         alpha, omega, p = self.unpack(x)
-        g_u = np.column_stack([self._corotating(alpha, omega, p)[:, self._keep], np.r_[-alpha.imag, alpha.real]])
+        g_u = np.column_stack(
+            [corotating_jacobian(self.compiled(p), alpha, omega)[:, self._keep], np.r_[-alpha.imag, alpha.real]]
+        )
         # dG/dp by central differences: the parameter may be any of apply_parameter's
         dp = 1e-6 * max(1.0, abs(p))
         try:
@@ -390,8 +385,8 @@ class NetworkSystem:
 
     def eigenvalues(self, x):
         """The co-rotating spectrum without the phase mode (the eigenvalue nearest 0)."""
-        ev = np.linalg.eigvals(self._corotating(*self.unpack(x)))
-        return np.delete(ev, np.argmin(np.abs(ev)))
+        alpha, omega, p = self.unpack(x)
+        return corotating_spectrum(self.compiled(p), alpha, omega)
 
 
 @dataclass(frozen=True)

@@ -317,9 +317,7 @@ def _newton(comp: _Compiled, guess, omega, tol, max_iter) -> FixedPoint:
     def newton_step(a, omega, res, norm):
         """The damped Newton step from (a, omega): the new (a, omega, res, norm), or None when
         no step along the Newton direction decreases the residual."""
-        jac = comp.jacobian(a)
-        jac[:n, n:] += -omega * np.eye(n)
-        jac[n:, :n] += omega * np.eye(n)
+        jac = corotating_jacobian(comp, a, omega)
         full = np.column_stack([jac[:, keep], np.r_[-a.imag, a.real]])
         try:
             step = np.linalg.solve(full, -res)
@@ -365,14 +363,29 @@ def corotating_growth_rate(net: Network, alpha: np.ndarray, omega: float) -> flo
 
 
 def _growth_rate(comp: _Compiled, alpha, omega) -> float:
+    return float(np.max(corotating_spectrum(comp, alpha, omega).real))
+
+
+def corotating_jacobian(comp: _Compiled, alpha, omega) -> np.ndarray:
+    """The real 2N x 2N Jacobian of dA/dt = F(A) + i omega A at A = alpha (the frame rotating
+    with omega), in (Re A, Im A) coordinates."""
     n = alpha.size
     jac = comp.jacobian(alpha)
     jac[:n, n:] += -omega * np.eye(n)
     jac[n:, :n] += omega * np.eye(n)
-    ev = np.linalg.eigvals(jac)
-    if np.max(np.abs(alpha)) > 0:
-        ev = np.delete(ev, np.argmin(np.abs(ev)))
-    return float(np.max(ev.real))
+    return jac
+
+
+def corotating_spectrum(comp: _Compiled, alpha, omega) -> np.ndarray:
+    """The stability eigenvalues of a fixed point in its co-rotating frame: those of
+    ``corotating_jacobian`` without the zero one of the global phase (for a nonzero alpha)."""
+    ev = np.linalg.eigvals(corotating_jacobian(comp, alpha, omega))
+    return np.delete(ev, np.argmin(np.abs(ev))) if np.max(np.abs(alpha)) > 0 else ev
+
+
+def bond_currents(net: Network, alpha) -> np.ndarray:
+    """J = g Im(alpha_i^* alpha_j) on each edge (i, j) of the network, in edge order."""
+    return np.array([np.imag(np.conj(alpha[i]) * alpha[k]) for i, k in net.edges])
 
 
 def _distance(a, fixed):
@@ -500,7 +513,7 @@ def _phase_velocity(comp: _Compiled, a) -> float:
 
 def _fixed_point_result(net, fp: FixedPoint, growth, t, solves, opt) -> SteadyState:
     a = fp.alpha
-    j = np.array([np.imag(np.conj(a[i]) * a[k]) for i, k in net.edges])
+    j = bond_currents(net, a)
     kind = "stationary" if abs(fp.omega) < opt.omega_tol else "rotating"
     return SteadyState(kind, a, fp.omega, np.abs(a) ** 2, j, j.copy(), j.copy(), True, fp.residual, growth, t, solves)
 

@@ -28,6 +28,7 @@ from .deterministic import (
     _plain_ref,
     _raise_option_problem,
     _rk4_steps,
+    corotating_jacobian,
     option_number_problem,
     rk4_work,
 )
@@ -161,10 +162,7 @@ def slowest_visible_mode(comp: _Compiled, alpha, omega, perturbation, site, visi
     """1/|Re lambda| of the slowest co-rotating eigenmode excited by ``perturbation`` whose
     linear effect on |alpha_site|^2 is non-negligible (the phase mode excluded)."""
     n = alpha.size
-    jac = comp.jacobian(alpha)
-    jac[:n, n:] += -omega * np.eye(n)
-    jac[n:, :n] += omega * np.eye(n)
-    lam, vec = np.linalg.eig(jac)
+    lam, vec = np.linalg.eig(corotating_jacobian(comp, alpha, omega))
     coef = np.linalg.solve(vec, np.r_[perturbation.real, perturbation.imag])
     grad = np.zeros(2 * n)
     grad[site], grad[n + site] = 2 * alpha[site].real, 2 * alpha[site].imag
