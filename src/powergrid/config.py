@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from .bifurcation_curves import LINE_OPTIONS
 from .continuation import ContinuationOptions
 from .deterministic import SteadyStateOptions, steady_state_options_problem
 from .model import structure_problem
@@ -520,12 +521,30 @@ def _check_branch_following(dataset, where):
                 value,
                 f"a start must lie in range [{bounds['min']}, {bounds['max']}]",
             )
-    numerics = dataset.get("continuation") or {}
-    defaults = ContinuationOptions()
+    _check_steps(dataset.get("continuation") or {}, ContinuationOptions(), where + ["continuation"])
+    lines = dataset.get("lines")
+    if lines is None:
+        return
+    outer = dataset["outer"]
+    if not _FOLLOWABLE.match(outer["name"]):
+        _fail(where + ["outer", "name"], outer["name"], "the lines are followed along it: it must be continuous")
+    if not lines["min"] < lines["max"]:
+        _fail(where + ["lines", "min"], lines["min"], f"must be < {_ref(['lines', 'max'], lines['max'])}")
+    for k, value in enumerate(axis_values(outer)):
+        if not lines["min"] <= value <= lines["max"]:
+            _fail(
+                where + ["outer", "values", k] if "values" in outer else where + ["outer"],
+                value,
+                f"a seed of the lines must lie in lines [{lines['min']}, {lines['max']}]",
+            )
+    _check_steps(lines.get("continuation") or {}, LINE_OPTIONS, where + ["lines", "continuation"])
+
+
+def _check_steps(numerics, defaults, where):
     step, low, high = (numerics.get(k, getattr(defaults, k)) for k in ("step", "min_step", "max_step"))
     if not low <= step <= high:
         _fail(
-            where + ["continuation"],
+            where,
             numerics,
             f"needs min_step <= step <= max_step, here {low} <= {step} <= {high} (defaults where not given)",
         )

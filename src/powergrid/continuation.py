@@ -83,6 +83,8 @@ class System(Protocol):
 
     # optional: chart(x) -> float, positive where the system's coordinates hold; the curve ends
     # where it reaches 0 (for the network: the amplitude at the phase-fixed site)
+    # optional: accept(x), called at the start and at each accepted point (a test function's
+    # references follow the curve: see bifurcation_curves)
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
         """[G_u G_p], shape (len(x) - 1, len(x))."""
@@ -138,6 +140,8 @@ def follow(system: System, x0, direction: float, lo: float, hi: float, options=C
         record(tests)
     h, stopped = opt.step, "max_points"
     chart = getattr(system, "chart", None)
+    accept = getattr(system, "accept", lambda x: None)
+    accept(x)
     while len(xs) < opt.max_points:
         xn, iterations = _correct(system, x, t, h, opt.tol)
         if xn is None:
@@ -162,6 +166,7 @@ def follow(system: System, x0, direction: float, lo: float, hi: float, options=C
             record(new)
         x, t = xn, tn
         xs.append(x)
+        accept(x)
         if leaves:
             break
         h = min(1.5 * h, opt.max_step) if iterations <= 3 else (0.7 * h if iterations > 5 else h)
