@@ -56,6 +56,8 @@ EXPECTED_PANELS = {
     "figS9": 2,
     "extra-relaxation": 2,
     "extra-bifurcation": 2,  # one Gamma_i: its J and order-parameter panels
+    "extra-phase-diagram": 2,
+    "extra-transition-scaling": 2,
     # SDE figures (insets count): fig3 = a + its <J> inset + 2 x 4 histograms (b) + c + d;
     # every <J> +- Delta J panel has a <J> inset, fig7d also a Gbar inset, fig5b a Delta J inset
     "fig3": 12,
@@ -407,29 +409,42 @@ def sde_tables() -> dict[str, pd.DataFrame]:
 
 
 def bifurcation_tables() -> dict[str, pd.DataFrame]:
-    """The continuation method's own tables for a 4-site chain at Gamma_i = 4 (a second)."""
+    """The continuation method's own tables for a 4-site chain at Gamma_i = 4 (seconds): the
+    branches of extra-bifurcation, the lines and slices of extra-phase-diagram, and the scans of
+    extra-transition-scaling."""
     from powergrid import methods
     from powergrid.runner import job_frames
 
-    spec = {
-        "dataset": "extra_bifurcation",
+    network = {
+        "n_sites": 4,
+        "gamma": 1e-2,
+        "nu": 2.0,
+        "gain": [{"site": 1, "rate": 4.0}],
+        "loss": [{"site": 4, "rate": 4.0}],
+    }
+    base = {
         "seed": 1,
         "method": "continuation",
-        "network": {
-            "n_sites": 4,
-            "gamma": 1e-2,
-            "nu": 2.0,
-            "gain": [{"site": 1, "rate": 4.0}],
-            "loss": [{"site": 4, "rate": 4.0}],
-        },
+        "network": network,
         "outer": {"name": "gamma_i", "values": [4.0]},
         "inner": {"name": "gamma_e", "values": [0.5, 6.0]},
         "range": {"min": 0.25, "max": 6.0},
-        "outer_indices": [0],
         "solver": {},
     }
-    frames = job_frames(methods.load("continuation"), spec)
-    return {f"extra_bifurcation/{name}": df for name, df in frames.items()}
+    datasets = {
+        "extra_bifurcation": {},
+        "extra_phase_lines": {"lines": {"min": 3.0, "max": 4.0, "points": 5}},
+        "extra_phase_slices": {"outer": {"name": "gamma_i", "values": [3.0, 4.0]}},
+        "extra_transition_gamma": {"outer": {"name": "gamma", "values": [5e-3, 1e-2, 2e-2]}},
+        "extra_transition_n": {"outer": {"name": "n_sites", "values": [4, 6, 8]}},
+    }
+    out = {}
+    for dataset, changes in datasets.items():
+        spec = {**base, **changes, "dataset": dataset}
+        spec["outer_indices"] = list(range(len(spec["outer"]["values"])))
+        frames = job_frames(methods.load("continuation"), spec)
+        out |= {f"{dataset}/{name}": df for name, df in frames.items()}
+    return out
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from powergrid.deterministic import random_start, steady_state
+from powergrid.fits import fit_power_law
 from powergrid.model import Network
-from powergrid.relaxation import RelaxationOptions, fit_power_law, kicked_state, relaxation_time
+from powergrid.relaxation import RelaxationOptions, kicked_state, relaxation_time
 
 
 def fixed_point(n, gamma_e, gamma=1e-3):

@@ -367,11 +367,14 @@ def continue_bifurcation(
         raise ValueError(f"continue_bifurcation: {parameters[1]} = {p2} lies outside stop = ({lo}, {hi})")
     plane = _Plane(net, tuple(parameters))
     colours = bipartite_colours(net)
-    resting = _resting_state(net, alpha, omega, colours)
+    # A branch point located on the rotating branch carries omega and a defect of the size of the
+    # bisection's last step (~1e-6 in omega): projected onto T's fixed space and polished there.
+    tol = 1e-3 if kind == "branch" else 1e-6
+    resting = _resting_state(net, alpha, omega, colours, tol)
     if kind == "branch" and resting is None:
         raise ValueError(
             "continue_bifurcation: a 'branch' point is followed on the states at rest of a bipartite network "
-            "without detuning; this state or network is not one (|omega| or the symmetric part's defect > 1e-6)"
+            f"without detuning; this state or network is not one (|omega| or the symmetric part's defect > {tol})"
         )
     if resting is not None:  # at rest: on T's fixed space, where the branch point is regular
         base = RestingPlaneSystem(plane, colours, int(np.argmax(np.abs(resting))))
@@ -430,13 +433,13 @@ def _no_detection(options: ContinuationOptions) -> ContinuationOptions:
     return replace(options, detect=False)
 
 
-def _resting_state(net, alpha, omega, colours) -> np.ndarray | None:
-    """alpha mapped into T's fixed space if it is a state at rest there (else None)."""
-    if colours is None or any(net.detuning) or abs(omega) > 1e-6:
+def _resting_state(net, alpha, omega, colours, tol) -> np.ndarray | None:
+    """alpha mapped into T's fixed space if it is a state at rest there to ``tol`` (else None)."""
+    if colours is None or any(net.detuning) or abs(omega) > tol:
         return None
     b = alpha / 1j**colours
     b = b * np.exp(-1j * np.angle(b[np.argmax(np.abs(b))]))
-    if np.max(np.abs(b.imag)) > 1e-6 * np.max(np.abs(b)):
+    if np.max(np.abs(b.imag)) > tol * np.max(np.abs(b)):
         return None
     return 1j**colours * b.real
 

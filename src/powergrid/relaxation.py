@@ -172,12 +172,3 @@ def slowest_visible_mode(comp: _Compiled, alpha, omega, perturbation, site, visi
     if not visible.any():
         return float("nan")
     return float(1.0 / np.min(np.abs(lam.real[visible])))
-
-
-def fit_power_law(x, y) -> tuple[float, float, float]:
-    """Least-squares fit of log y = log c + z log x: returns (z, standard error of z, c)."""
-    x, y = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
-    if x.size < 3:
-        return float("nan"), float("nan"), float("nan")
-    (slope, icpt), cov = np.polyfit(x, y, 1, cov=True)
-    return float(slope), float(np.sqrt(cov[0, 0])), float(np.exp(icpt))

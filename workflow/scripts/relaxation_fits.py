@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 
 from powergrid import tables
+from powergrid.fits import fit_power_law
 from powergrid.logs import job_logger
-from powergrid.relaxation import fit_power_law
 
 log = job_logger("relaxation_fits", snakemake.log[0])
 df = tables.read_table(snakemake.input[0], snakemake.params.expect)

@@ -70,17 +70,18 @@ class Solved:
 def followed_points(starts: list[Start]) -> list[tuple[continuation.Bifurcation, np.ndarray, float]]:
     """The located points whose lines bound stability or existence: folds, branch points, and
     Hopf points with a stable side; each (kind, parameter value) once, as (point, A, omega)."""
+    found = [(b, *branch.state(b)) for start in starts for _, branch in start.branches for b in branch.bifurcations]
+    # a branch point is met on the state at rest and on the rotating branch: the former first
+    found.sort(key=lambda p: abs(p[2]))
     chosen, seen = [], []
-    for start in starts:
-        for _, branch in start.branches:
-            for b in branch.bifurcations:
-                wanted = b.kind in ("fold", "branch") or (b.kind == "hopf" and 0 in b.unstable)
-                if not (wanted and b.located):
-                    continue
-                if any(k == b.kind and abs(v - b.value) <= 1e-7 * max(1.0, abs(v)) for k, v in seen):
-                    continue
-                seen.append((b.kind, b.value))
-                chosen.append((b, *branch.state(b)))
+    for b, alpha, omega in found:
+        wanted = b.kind in ("fold", "branch") or (b.kind == "hopf" and 0 in b.unstable)
+        if not (wanted and b.located):
+            continue
+        if any(k == b.kind and abs(v - b.value) <= 1e-7 * max(1.0, abs(v)) for k, v in seen):
+            continue
+        seen.append((b.kind, b.value))
+        chosen.append((b, alpha, omega))
     return chosen
 
 
