@@ -413,6 +413,21 @@ BAD = [
         ["datasets.extra_bifurcation.continuation", "needs min_step <= step <= max_step, here 1e-09 <= 0.5 <= 0.05"],
     ),
     (
+        "line seed outside the lines' range",
+        _set("datasets.extra_phase_lines.lines", {"min": 0.0, "max": 6.0, "points": 11}),
+        ["datasets.extra_phase_lines.outer.values[0] = 8.0: a seed of the lines must lie in lines [0.0, 6.0]"],
+    ),
+    (
+        "lines along a discrete parameter",
+        _set("datasets.extra_transition_n.lines", {"min": 2.0, "max": 20.0, "points": 5}),
+        ["datasets.extra_transition_n.outer.name = 'n_sites': the lines are followed along it"],
+    ),
+    (
+        "line steps out of order",
+        _set("datasets.extra_phase_lines.lines.continuation", {"step": 0.5}),
+        ["datasets.extra_phase_lines.lines.continuation", "here 1e-09 <= 0.5 <= 0.2"],
+    ),
+    (
         "continuation across chain lengths",
         _set("datasets.fig3c.protocol", "up"),
         ["datasets.fig3c.inner.name = 'n_sites'", "chains of different length"],

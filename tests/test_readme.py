@@ -19,6 +19,8 @@ def test_readme_examples_run_and_print_what_the_readme_says():
     lines = out.getvalue().splitlines()
     assert re.match(r"stationary 0\.609\d* 0\.582\d*$", lines[0]), lines[0]
     assert "This prints `stationary 0.609… 0.582…`" in README
-    assert re.match(r"branch 3\.96027849\d* \(0, 1\)$", lines[-2]), lines[-2]
-    assert re.match(r"hopf 3\.94488721\d* \(1, 3\)$", lines[-1]), lines[-1]
+    assert re.match(r"branch 3\.96027849\d* \(0, 1\)$", lines[-3]), lines[-3]
+    assert re.match(r"hopf 3\.94488721\d* \(1, 3\)$", lines[-2]), lines[-2]
+    assert re.match(r"2\.0\d* 1\.98670950\d*$", lines[-1]), lines[-1]
+    assert "2.0 1.98670950…" in README
     assert "branch 3.96027849…, then hopf 3.94488721…" in README
