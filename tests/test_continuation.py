@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from powergrid import deterministic as det
-from powergrid.continuation import ContinuationOptions, continue_branch, follow
+from powergrid.continuation import ContinuationOptions, continue_branch, follow, switch_branch
 from powergrid.model import Network
 
 
@@ -156,3 +156,26 @@ def test_a_start_next_to_the_zero_state_ends_there_too():
         )
         assert short.stopped == "zero"
         assert abs(short.bifurcations[-1].value - full.bifurcations[-1].value) < 1e-9
+
+
+def test_switching_at_the_branch_point_finds_the_other_branch(chain_branches):
+    """From the state at rest, the two senses of rotation; from the rotating state, the state at
+    rest: each as the branches found from the other start (no random start needed)."""
+    rotating, rest = chain_branches["rotating"], chain_branches["stationary"]
+    net = Network.chain(10, 4.0, 8.0, 1e-3)
+    bp = next(b for b in rest.bifurcations if b.kind == "branch")
+    arms = [switch_branch(net, rest, bp, (0.5, 8.0), sense=s) for s in (+1, -1)]
+    for arm in arms:
+        assert np.all(np.abs(arm.omega[1:]) > 0)  # rotating from its first point on
+        first = min((b for b in arm.bifurcations if b.kind == "hopf" and 0 in b.unstable), key=lambda b: b.value)
+        assert abs(first.value - 3.882040854793) < 1e-8  # the rotating branch's first Hopf point
+    assert np.sign(arms[0].omega[1]) == -np.sign(arms[1].omega[1])
+    bp_rot = next(b for b in rotating.bifurcations if b.kind == "branch")
+    ways = [switch_branch(Network.chain(10, 4.0, 0.5, 1e-3), rotating, bp_rot, (0.5, 8.0), sense=s) for s in (1, -1)]
+    assert all(np.all(np.abs(w.omega) < 1e-9) for w in ways)  # at rest, both ways from the point
+    up, down = sorted(ways, key=lambda w: -w.values.max())
+    assert up.values.max() == pytest.approx(8.0) and np.all(up.values >= bp.value - 1e-9)
+    assert np.all(up.stable[up.values > bp.value + 1e-6])  # the stable state at rest of the other start
+    assert down.values.min() == pytest.approx(0.5) and np.all(down.values <= bp.value + 1e-9)
+    with pytest.raises(ValueError, match="'branch' point"):
+        switch_branch(net, rest, next(b for b in rest.bifurcations if b.kind == "hopf"), (0.5, 8.0))

@@ -33,6 +33,9 @@ with the phase fixed at the then largest site.
 Stability changes are found from the count of unstable eigenvalues at the ends of each step: two
 crossings in one step that cancel in the count are not seen. ``max_step`` bounds the step.
 
+At a branch point, ``switch_branch`` starts on the other branch through it (e.g. from the state
+at rest onto the two senses of rotation).
+
 The core (``follow``) works on any ``System`` (residual, Jacobian with the parameter column,
 stability eigenvalues); ``NetworkSystem`` is the network's, and the tests use textbook normal
 forms with known answers.
@@ -504,6 +507,62 @@ def continue_branch(
     )
 
 
+def switch_branch(
+    net: Network,
+    branch: Branch,
+    point: Bifurcation,
+    stop: tuple[float, float],
+    *,
+    sense: float = +1.0,
+    options: ContinuationOptions = ContinuationOptions(),
+) -> Branch:
+    """The other branch through the branch point ``point`` of ``branch`` (``net`` as given to
+    ``continue_branch``), followed within ``stop``. At a branch point the solutions of G = 0
+    near x* span two directions: the null space of [G_u G_p] is two-dimensional there. The
+    other branch leaves along the null direction orthogonal to the tangent of ``branch`` (exact
+    for a symmetric pitchfork, where the two tangents are orthogonal); a first point is
+    corrected a small step along it (``sense`` picks which way) and followed from there."""
+    if point.kind != "branch" or point not in branch.bifurcations:
+        raise ValueError("switch_branch: point must be a 'branch' point of branch")
+    alpha, omega = branch.state(point)
+    base = apply_parameter(net, branch.parameter, point.value)
+    system = NetworkSystem(base, branch.parameter, int(np.argmax(np.abs(alpha))))
+    x = system.pack(alpha, omega, point.value)
+    _, _, vt = np.linalg.svd(system.jacobian(x))
+    null = vt[-2:]  # orthonormal rows spanning the null space of [G_u G_p] at x*
+    before, after = _neighbours(branch, point)  # the tangent of ``branch``: a secant through x*
+    c = null @ (system.pack(*after) - system.pack(*before))
+    t_new = null.T @ (np.array([-c[1], c[0]]) / np.linalg.norm(c))
+    t_new *= np.sign(sense) or 1.0
+    h = max(options.step, 1e-3)
+    for _ in range(8):
+        xn, _ = _correct(system, x, t_new, h, options.tol)
+        if xn is not None and np.linalg.norm(xn - x - h * t_new) <= 0.5 * h:
+            break
+        h *= 0.5
+    else:
+        raise ValueError(f"switch_branch: no point of another branch found near {branch.parameter} = {point.value}")
+    a, w, p = system.unpack(xn)
+    # away from the branch point: at a pitchfork the new branch is tangent to p = const there
+    # (p moves only at second order, which sets the way to go); otherwise along t_new
+    away = p - point.value
+    direction = float(np.sign(away) if abs(away) > 1e-12 * max(1.0, abs(p)) else np.sign(t_new[-1]) or 1.0)
+    return continue_branch(
+        apply_parameter(net, branch.parameter, p), a, w, branch.parameter, stop, direction=direction, value=p,
+        options=options,
+    )  # fmt: skip
+
+
+def _neighbours(branch: Branch, point: Bifurcation):
+    """(A, omega, p) of the branch's points nearest to ``point`` on either side in arclength."""
+    alpha, omega = branch.state(point)
+    distance = np.linalg.norm(branch.alpha - alpha, axis=1)
+    distance += np.abs(branch.omega - omega) + np.abs(branch.values - point.value)
+    k = int(np.argmin(distance))
+    lo, hi = max(k - 1, 0), min(k + 1, len(branch.values) - 1)
+    return tuple((branch.alpha[i], branch.omega[i], branch.values[i]) for i in (lo, hi))
+
+
 def _zero_state_bifurcation(base, parameter, xs, omega) -> tuple[float, complex, bool]:
     """(p*, lambda, located): where a branch that shrinks to A = 0 leaves the zero state, an eigenvalue
     lambda = -i omega* of the unsaturated network crosses the imaginary axis. Solved by the
@@ -551,4 +610,5 @@ __all__ = [
     "System",
     "continue_branch",
     "follow",
+    "switch_branch",
 ]
