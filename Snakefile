@@ -27,3 +27,5 @@ rule all:
     default_target: True
     input:
         expand("figures/{fig}.{ext}", fig=FIGURES, ext=("pdf", "png")),
+        "results/claims.parquet",
+        "results/claims.html",

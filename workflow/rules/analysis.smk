@@ -120,3 +120,34 @@ rule saturation:
         code=code_version(script_path("saturation")),
     script:
         "../scripts/saturation.py"
+
+
+# The verdicts: every claim of powergrid.claims decided from the tables it reads (a claim whose
+# dataset is not configured is 'not decidable', naming it).
+from powergrid import claims as _claims
+
+CLAIM_TABLES = [t for t in _claims.tables_needed() if t.split("/")[0] in DATASETS]
+
+
+rule claims:
+    input:
+        [f"results/{t}.parquet" for t in CLAIM_TABLES],
+    output:
+        table="results/claims.parquet",
+        html=report(
+            "results/claims.html",
+            caption="../report/claims.rst",
+            category=_claims.CATEGORY,
+            labels={"table": "verdicts"},
+        ),
+    log:
+        "logs/claims.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        tables=CLAIM_TABLES,
+        expect={t: dataset_provenance(t.split("/")[0]) for t in CLAIM_TABLES},
+        code=code_version(script_path("claims")),
+    script:
+        "../scripts/claims.py"

@@ -3,6 +3,7 @@
 # the plotting modules declare (powergrid.plotting.REGISTRY): a new figure is one module plus
 # one caption, and needs no edit here.
 
+from powergrid.claims import claims_of_figure
 from powergrid.plotting import REGISTRY
 
 
@@ -49,6 +50,7 @@ for _fig in FIGURES:
         params:
             figure=_fig,
             tables=list(_entry.tables),
+            claims=list(claims_of_figure(_fig)),  # named in the caption
             # the provenance each table must have: a table of another dataset or config is refused
             expect={t: dataset_provenance(t.split("/")[0]) for t in _entry.tables},
             code=code_version(script_path("plot_figure"), _entry.module),

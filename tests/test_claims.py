@@ -1,0 +1,244 @@
+"""Every claim's verdict can flip: small synthetic tables drive each claim's function to each of
+its verdicts (and to 'not decidable' where its data are missing or empty)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import brentq
+
+from powergrid import analytic, claims
+from powergrid.claims import VERDICTS, Finding, evaluate, graded
+from powergrid.claims.render import html_table
+
+CONFIRMED, CORRECTED, CONTRADICTED, UNDECIDABLE = VERDICTS
+
+
+def verdict(claim_id, tables) -> Finding:
+    return claims.assess(claims.REGISTRY[claim_id], tables)
+
+
+def bonds(rows, n=10, **extra):
+    """Last-bond rows (site_to = n) from dicts with gamma_i, gamma_e, J_mean."""
+    df = pd.DataFrame(rows)
+    defaults = dict(n_sites=n, site_from=n - 1, site_to=n, gamma=1e-3, kind="stationary", protocol="random")
+    for key, value in {**defaults, **extra}.items():
+        if key not in df:
+            df[key] = value
+    df["outer_index"] = df.get("outer_index", pd.Series(range(len(df))))
+    df["inner_index"] = df.get("inner_index", 0)
+    return df
+
+
+# ------------------------------------------------------------------------------------------------
+def test_graded_and_findings_check_themselves():
+    assert graded(1.02, 0.0, 1.0, confirm=0.05, correct=0.2) == CONFIRMED
+    assert graded(1.10, 0.0, 1.0, confirm=0.05, correct=0.2) == CORRECTED
+    assert graded(1.10, 0.2, 1.0, confirm=0.05, correct=0.2) == CONFIRMED  # within its uncertainty
+    assert graded(1.50, 0.0, 1.0, confirm=0.05, correct=0.2) == CONTRADICTED
+    assert graded(math.nan, 0.0, 1.0, confirm=0.05, correct=0.2) == UNDECIDABLE
+    with pytest.raises(ValueError, match="verdict"):
+        Finding("probably", 1.0, 0.0, "", "")
+
+
+def test_a_claim_without_its_tables_is_not_decidable_and_names_them():
+    table = evaluate({})
+    assert set(table["verdict"]) == {UNDECIDABLE}
+    assert len(table) == len(claims.REGISTRY) and list(table.columns) == list(claims.COLUMNS)
+    row = table.set_index("id").loc["C01"]
+    assert "fig2b_diagonal/bonds" in row["reason"]
+    page = html_table(table)
+    assert page.startswith("<!doctype html>") and "C20a" in page
+
+
+def test_every_figure_a_claim_names_exists():
+    from powergrid.plotting import REGISTRY
+
+    for claim in claims.REGISTRY.values():
+        assert set(claim.figures) <= set(REGISTRY), claim.id
+        assert claim.tables and claim.statement and claim.where and claim.paper
+
+
+# ------------------------------------------------------------------------------------------------ C01
+@pytest.mark.parametrize("j, expected", [(1.02, CONFIRMED), (1.2, CORRECTED), (2.0, CONTRADICTED)])
+def test_C01_current_on_the_diagonal(j, expected):
+    rows = [dict(gamma_i=gi, gamma_e=gi, J_mean=j) for gi in np.linspace(4, 8, 9)]
+    assert verdict("C01", {"fig2b_diagonal/bonds": bonds(rows)}).verdict == expected
+    low = [dict(gamma_i=gi, gamma_e=gi, J_mean=1.0) for gi in (1.0, 2.0)]
+    assert verdict("C01", {"fig2b_diagonal/bonds": bonds(low)}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C02
+@pytest.mark.parametrize("wrong, expected", [(0.0, CONFIRMED), (0.05, CORRECTED), (1.0, CONTRADICTED)])
+def test_C02_stalled_region(wrong, expected):
+    gi, ge = np.meshgrid(np.linspace(0.05, 0.95, 19), np.linspace(0, 8, 161))
+    inside = (ge >= gi) & (ge < 1 / gi)
+    rate = np.where(inside, -1.0, 1.0)
+    flip = np.random.default_rng(0).random(rate.shape) < wrong
+    rate = np.where(flip, -rate, rate)
+    spectrum = pd.DataFrame(dict(gamma_i=gi.ravel(), gamma_e=ge.ravel(), max_real_eigenvalue=rate.ravel()))
+    assert verdict("C02", {"figS3/spectrum": spectrum}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C03
+@pytest.mark.parametrize("factor, expected", [(1.0, CONFIRMED), (1.3, CORRECTED), (2.5, CONTRADICTED)])
+def test_C03_position_of_the_maximum(factor, expected):
+    n, gamma = 10, 1e-3
+    rows = []
+    for gi in (2.0, 4.0, 6.0, 8.0):
+        peak = 1 - factor * n * gamma / 2
+        for r in np.arange(0.97, 1.01 + 1e-12, 2.5e-4):
+            rows.append(dict(gamma_i=gi, gamma_e=gi * r, J_mean=1.0 - abs(r - peak)))
+    assert verdict("C03", {"fig2b_max/bonds": bonds(rows)}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C04
+def crossing_lines(onset):
+    """A rotating Hopf line Gamma_e = Gamma_i - 0.1 and a resting one that crosses it at ``onset``."""
+    gi = np.linspace(8.0, 0.5, 151)
+    rot = pd.DataFrame(dict(gamma_i=gi, gamma_e=gi - 0.1, omega=0.1, kind="hopf", line=0, step=np.arange(gi.size)))
+    rest_gi = gi[gi >= 0.5]
+    rest = pd.DataFrame(
+        dict(gamma_i=rest_gi, gamma_e=rest_gi - 0.1 - 0.5 * (rest_gi - onset), omega=0.0, kind="hopf", line=1)
+    )
+    rest["step"] = np.arange(len(rest))
+    return pd.concat([rot, rest], ignore_index=True).assign(outer_index=0)
+
+
+@pytest.mark.parametrize("onset, expected", [(4.05, CONFIRMED), (4.44, CORRECTED), (6.5, CONTRADICTED)])
+def test_C04_bistability_onset(onset, expected):
+    finding = verdict("C04", {"extra_phase_lines/lines": crossing_lines(onset)})
+    assert finding.verdict == expected and finding.measured == pytest.approx(onset, abs=1e-9)
+    no_rest = crossing_lines(4.0).query("omega != 0")
+    assert verdict("C04", {"extra_phase_lines/lines": no_rest}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C05
+@pytest.mark.parametrize("spread, expected", [(0.01, CONFIRMED), (0.1, CORRECTED), (0.5, CONTRADICTED)])
+def test_C05_current_along_the_chain(spread, expected):
+    rows = []
+    for k, ge in enumerate((2.0, 3.0)):
+        for b in range(9):
+            j = 0.5 * (1 + spread * b / 8)
+            rows.append(
+                dict(gamma_i=4.0, gamma_e=ge, J_mean=j, site_from=b + 1, site_to=b + 2, outer_index=0, inner_index=k)
+            )
+    table = pd.DataFrame(rows).assign(n_sites=10, gamma=1e-3, kind="stationary", protocol="up")
+    assert verdict("C05", {"fig2c/bonds": table}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C07
+@pytest.mark.parametrize("error, expected", [(0.01, CONFIRMED), (0.1, CORRECTED), (0.5, CONTRADICTED)])
+def test_C07_closed_forms(error, expected):
+    rows = []
+    for gi in (2.0, 4.0, 6.0):
+        for ge in (0.5, 1.0, 1.5):  # symmetric regime
+            rows.append(
+                dict(gamma_i=gi, gamma_e=ge, J_mean=(1 + error) * float(analytic.J_symmetric(gi, ge, 1e-3, 10)))
+            )
+        for ge in (2.5 * gi, 3 * gi):  # broken regime
+            rows.append(dict(gamma_i=gi, gamma_e=ge, J_mean=(1 + error) * float(analytic.J_broken(gi, ge))))
+    table = {"fig2a/bonds": bonds(rows)}
+    assert verdict("C07a", table).verdict == expected
+    assert verdict("C07b", table).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C10
+def fits(quantity, values):
+    return pd.DataFrame(
+        dict(
+            quantity=quantity,
+            value=values,
+            stderr=0.01,
+            n_sites=[4, 6, 8][: len(values)],
+            gamma_e=[6.0, 8.0, 10.0][: len(values)],
+            direction="radial",
+        )
+    )
+
+
+@pytest.mark.parametrize("xi, expected", [(1.32, CONFIRMED), (1.55, CORRECTED), (2.0, CONTRADICTED)])
+def test_C10a_divergence_exponent(xi, expected):
+    assert verdict("C10a", {"fig3c/relaxation_fits": fits("xi", [xi] * 3)}).verdict == expected
+
+
+@pytest.mark.parametrize("z, expected", [(2.02, CONFIRMED), (2.3, CORRECTED), (2.75, CONTRADICTED)])
+def test_C10b_chain_length_exponent(z, expected):
+    assert verdict("C10b", {"fig3c/relaxation_fits": fits("n_exponent", [z, z])}).verdict == expected
+    assert verdict("C10b", {"fig3c/relaxation_fits": fits("xi", [1.3])}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C17
+@pytest.mark.parametrize("shift, expected", [(1.21, CONFIRMED), (1.18, CORRECTED), (1.11, CONTRADICTED)])
+def test_C17_unequal_saturation(shift, expected):
+    grid = np.linspace(0.0, 8.0, 3201)
+
+    def table(position, ratio):
+        rows = [dict(gamma_i=gi, gamma_e=ge, J_mean=1 - abs(ge - position * gi)) for gi in (2.0, 4.0) for ge in grid]
+        return bonds(rows, n0_ratio_gain=ratio, n0_ratio_loss=1.0)
+
+    data = {"figS9_equal/bonds": table(1.0, 1.0), "figS9_unequal/bonds": table(shift, 1.1)}
+    assert verdict("C17", data).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C18
+@pytest.mark.parametrize("error, expected", [(0.02, CONFIRMED), (0.1, CORRECTED), (0.5, CONTRADICTED)])
+def test_C18_saturation_factor(error, expected):
+    x = np.linspace(0, 5, 51)
+    classical = 1 / (1 + x)
+    table = pd.DataFrame(dict(n0=1.0, x=x, x_over_n0=x, f_classical=classical, f_bar=classical * (1 + error * x / 5)))
+    assert verdict("C18", {"figS1/saturation": table}).verdict == expected
+    assert verdict("C18", {"figS1/saturation": table.assign(n0=10.0)}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C20
+def branch_tables(gamma, n_sites=10):
+    """Gamma_i = 4: a rotating state stable up to a Hopf point at 3.0, the branch point at 3.5,
+    the state at rest stable above it."""
+    up = np.linspace(0.5, 3.5, 31)
+    common = dict(gamma_i=4.0, gamma=gamma, n_sites=n_sites, nu=2.0, J_loss=1.0)
+    rot = pd.DataFrame(
+        dict(inner_index=0, direction=1, step=np.arange(31), gamma_e=up, omega=0.1, stable=up < 3.0, **common)
+    )
+    down = np.linspace(10.0, 3.5, 66)
+    rest = pd.DataFrame(
+        dict(inner_index=1, direction=-1, step=np.arange(66), gamma_e=down, omega=0.0, stable=True, **common)
+    )
+    branches = pd.concat([rot, rest], ignore_index=True)
+    branches["n_unstable"] = np.where(branches["stable"], 0, 2)
+
+    def point(start, direction, order, kind, value, omega, before, after):
+        return dict(inner_index=start, direction=direction, order=order, kind=kind, value=value, omega=omega,
+                    unstable_before=before, unstable_after=after, located=True, J_loss=1.0, gamma_i=4.0)  # fmt: skip
+
+    points = pd.DataFrame(
+        [
+            point(0, 1, 0, "hopf", 3.0, 0.1, 0, 2),
+            point(0, 1, 1, "branch", 3.5, 0.0, 2, 2),
+            point(1, -1, 0, "branch", 3.5, 0.0, 0, 1),
+        ]  # fmt: skip
+    )
+    return {"extra_bifurcation/branches": branches, "extra_bifurcation/bifurcations": points}
+
+
+@pytest.mark.parametrize("gamma, expected", [(0.25, CONFIRMED), (0.15, CORRECTED), (1e-3, CONTRADICTED)])
+def test_C20a_existence_limit(gamma, expected):
+    # the branch point lies 0.5 from the diagonal: 2 gamma = 0.5 confirms it
+    assert verdict("C20a", branch_tables(gamma)).verdict == expected
+
+
+def test_C20b_loss_of_stability_near_the_estimate():
+    # the symmetric state loses stability 1.0 from the diagonal: the gamma that puts (D3) there
+    match = brentq(lambda g: 4.0 - float(analytic.transition(4.0, g, 10)) - 1.0, 1e-4, 0.5)
+    assert verdict("C20b", branch_tables(match)).verdict == CONFIRMED
+    corrected = brentq(lambda g: 4.0 - float(analytic.transition(4.0, g, 10)) - 0.75, 1e-4, 0.5)
+    assert verdict("C20b", branch_tables(corrected)).verdict == CORRECTED
+    assert verdict("C20b", branch_tables(1e-3)).verdict == CONTRADICTED
+
+
+@pytest.mark.parametrize("gamma, expected", [(1e-3, CONFIRMED), (0.2, CONTRADICTED)])
+def test_C20c_minimal_condition(gamma, expected):
+    assert verdict("C20c", branch_tables(gamma)).verdict == expected
+    empty = {k: v.iloc[0:0] for k, v in branch_tables(gamma).items()}
+    assert verdict("C20c", empty).verdict == UNDECIDABLE
