@@ -242,3 +242,227 @@ def test_C20c_minimal_condition(gamma, expected):
     assert verdict("C20c", branch_tables(gamma)).verdict == expected
     empty = {k: v.iloc[0:0] for k, v in branch_tables(gamma).items()}
     assert verdict("C20c", empty).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C03 edge
+def test_C03_maxima_at_the_window_edge_contradict():
+    rows = []
+    for gi in (2.0, 4.0, 6.0, 8.0):
+        for r in np.arange(0.97, 1.01 + 1e-12, 2.5e-4):
+            rows.append(dict(gamma_i=gi, gamma_e=gi * r, J_mean=2.0 - r))  # J grows on below the window
+    finding = verdict("C03", {"fig2b_max/bonds": bonds(rows)})
+    assert finding.verdict == CONTRADICTED and "0 of 4" in finding.reason
+
+
+# ------------------------------------------------------------------------------------------------ C04b
+def test_C04b_oscillating_attractors_next_to_stable_states():
+    data = branch_tables(1e-3)  # the rotating state is stable below Gamma_e = 3 at Gamma_i = 4 ...
+    slices = data["extra_bifurcation/branches"].assign(gamma_i=2.0)
+    points = data["extra_bifurcation/bifurcations"].assign(gamma_i=2.0)
+    tables = {"extra_phase_slices/branches": slices, "extra_phase_slices/bifurcations": points}
+    for gamma_e, expected in ((1.0, CONTRADICTED), (3.2, CONFIRMED)):  # ... and nothing in (3.0, 3.5)
+        attractor = bonds([dict(gamma_i=2.0, gamma_e=gamma_e, J_mean=0.3)], kind="quasi-periodic")
+        assert verdict("C04b", {**tables, "fig2a/bonds": attractor}).verdict == expected
+    none = bonds([dict(gamma_i=2.5, gamma_e=1.0, J_mean=0.3)], kind="quasi-periodic")
+    assert verdict("C04b", {**tables, "fig2a/bonds": none}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C06
+@pytest.mark.parametrize("residual, expected", [(0.01, CONFIRMED), (0.1, CORRECTED), (0.5, CONTRADICTED)])
+def test_C06_single_mode_profiles(residual, expected):
+    fits = pd.DataFrame(dict(gamma_i=4.0, gamma_e=[2.0, 3.0, 6.0, 8.0], k0=np.pi / 2, fit_residual=residual))
+    assert verdict("C06", {"figS4/ansatz": fits}).verdict == expected
+    assert verdict("C06", {"figS4/ansatz": fits.iloc[:2]}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C08
+def sde_bonds(rows, n=2, **extra):
+    return bonds(rows, n=n, **{"n_th_over_n0": 10.0, "J_sem": 0.001, "J_std_sem": 0.001, **extra})
+
+
+@pytest.mark.parametrize("factor, expected", [(1.01, CONFIRMED), (1.1, CORRECTED), (1.5, CONTRADICTED)])
+def test_C08a_equilibrium_noise(factor, expected):
+    eq = float(analytic.J_std_equilibrium(10.0))
+    table = sde_bonds([dict(gamma_i=0.0, gamma_e=0.0, J_mean=0.0, J_std=factor * eq)])
+    assert verdict("C08a", {"claims_equilibrium/bonds": table}).verdict == expected
+
+
+@pytest.mark.parametrize(
+    "factors, expected", [((0.5, 0.6), CONFIRMED), ((0.5, 1.2, 0.6), CORRECTED), ((1.2, 1.5), CONTRADICTED)]
+)
+def test_C08b_sub_thermal_noise(factors, expected):
+    eq = float(analytic.J_std_equilibrium(10.0))
+    rows = [dict(gamma_i=4.0, gamma_e=6.0 + k, J_mean=0.5, J_std=f * eq) for k, f in enumerate(factors)]
+    assert verdict("C08b", {"fig3/bonds": sde_bonds(rows, n=6)}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C09
+def histograms(shift_sym, shift_broken):
+    """Ring-shaped (Re, Im) histograms at sites 1 and 2 (of 2): the last site's ring is scaled by
+    1 + shift; rings of equal radius give distance 0."""
+    rows = []
+    edges = np.linspace(-3, 3, 31)
+    c = 0.5 * (edges[1:] + edges[:-1])
+    x, y = np.meshgrid(c, c, indexing="ij")
+    for gamma_e, shift in ((2.0, shift_sym), (8.0, shift_broken)):
+        for site, scale in ((1, 1.0), (2, 1.0 + shift)):
+            counts = np.exp(-((np.hypot(x, y) - 1.5 * scale) ** 2) / 0.05)
+            for i in range(30):
+                for k in range(30):
+                    rows.append(dict(gamma_i=4.0, gamma_e=gamma_e, site=site, n_sites=2, re_lo=edges[i],
+                                     re_hi=edges[i + 1], im_lo=edges[k], im_hi=edges[k + 1], count=counts[i, k],
+                                     samples=1.0))  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "sym, broken, expected", [(0.0, 0.8, CONFIRMED), (0.2, 0.8, CORRECTED), (0.8, 0.0, CONTRADICTED)]
+)
+def test_C09_marginals(sym, broken, expected):
+    assert verdict("C09", {"fig3b/histograms": histograms(sym, broken)}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C11
+@pytest.mark.parametrize(
+    "sym, broken, expected", [(2.0, 100.0, CONFIRMED), (20.0, 100.0, CORRECTED), (20.0, 5.0, CONTRADICTED)]
+)
+def test_C11_effective_damping(sym, broken, expected):
+    points = pd.DataFrame(
+        dict(
+            gamma_i=4.0,
+            gamma=1e-3,
+            n_th_over_n0=10.0,
+            gamma_e=[1.0, 2.0, 8.0, 10.0],
+            Gbar_mean=np.array([sym, sym, broken, broken]) * 1e-3,
+        )  # fmt: skip
+    )
+    assert verdict("C11", {"fig3/points": points}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C12
+@pytest.mark.parametrize(
+    "peaks, expected",
+    [((0.9, 0.5, 0.3, 0.1), CONFIRMED), ((0.9, 0.5, 0.6, 0.1), CORRECTED), ((0.1, 0.3, 0.5, 0.9), CONTRADICTED)],
+)
+def test_C12_fluctuation_peak_against_n0(peaks, expected):
+    rows = [dict(gamma_i=4.0, gamma_e=ge, n0=n0, J_mean=1.0, J_std=p * (1.0 if ge == 3.5 else 0.5))
+            for n0, p in zip((1.0, 2.0, 10.0, 30.0), peaks, strict=True) for ge in (2.0, 3.5, 6.0)]  # fmt: skip
+    frame = sde_bonds(rows)
+    tables = {"fig4a_sde/bonds": frame[frame["n0"] >= 10], "fig4a_quantum/bonds": frame[frame["n0"] < 10]}
+    assert verdict("C12", tables).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C13
+def negativity(middle_first, middle_second):
+    ge = np.array([0.25, 0.5, 1.0, 2.0, 2.5, 3.5, 4.0, 6.0])
+    base = np.array([0.2, 0.15, 0.05, 0.0, 0.0, 0.05, 0.1, 0.0])
+    rows = []
+    for n0, middle in ((1.0, middle_first), (2.0, middle_second)):
+        neg = base.copy()
+        neg[3:5] = middle
+        rows += [dict(gamma_i=4.0, gamma_e=g, n0=n0, negativity=v) for g, v in zip(ge, neg, strict=True)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "mid, expected", [((0.0, 0.0), CONFIRMED), ((0.0, 0.1), CORRECTED), ((0.1, 0.1), CONTRADICTED)]
+)
+def test_C13_negativity(mid, expected):
+    assert verdict("C13", {"fig4b/points": negativity(*mid)}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C14
+@pytest.mark.parametrize("switch, expected", [(4.0, CONFIRMED), (3.0, CORRECTED), (1.5, CONTRADICTED)])
+def test_C14_network_switch(switch, expected):
+    x = np.arange(0.0, 10.01, 0.25)
+    rows = [dict(site_from=8, site_to=9, J_mean=0.55 if v >= switch else 0.015, J_std=0.016, **{"gamma_e@7": v})
+            for v in x]  # fmt: skip
+    table = pd.DataFrame(rows).assign(gamma_i=4.0, n_sites=9, **{"gamma_e@9": 4.0})
+    assert verdict("C14", {"fig5/bonds": table}).verdict == expected
+    flat = table.assign(J_mean=0.015)
+    assert verdict("C14", {"fig5/bonds": flat}).verdict == UNDECIDABLE
+
+
+# ------------------------------------------------------------------------------------------------ C15
+def disorder_profiles(ratios):
+    rows = []
+    zig = np.array([4.0, 1.0] * 5)
+    for sigma, r in ratios.items():
+        profile = 2.5 + (zig - 2.5) * r  # the contrast scales with r
+        rows += [dict(disorder=sigma, realization=0, site=s + 1, occupation=v) for s, v in enumerate(profile)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "ratios, expected",
+    [
+        ({0.0: 1.0, 0.05: 0.95, 0.2: 0.5, 0.5: 0.1}, CONFIRMED),
+        ({0.0: 1.0, 0.05: 0.95, 0.2: 0.5, 0.5: 0.6}, CORRECTED),
+        ({0.0: 1.0, 0.05: 0.3, 0.2: 1.0, 0.5: 0.9}, CONTRADICTED),
+    ],
+)
+def test_C15_disorder(ratios, expected):
+    assert verdict("C15", {"figS5a/sites": disorder_profiles(ratios)}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C16
+@pytest.mark.parametrize("peak, expected", [(0.95, CONFIRMED), (0.8, CORRECTED), (0.5, CONTRADICTED)])
+def test_C16a_nu3_maximum(peak, expected):
+    rows = [dict(gamma_i=4.0, gamma_e=ge, J_mean=1 - abs(ge - 4.0 * peak)) for ge in np.arange(0, 10.01, 0.05)]
+    assert verdict("C16a", {"figS6/bonds": bonds(rows)}).verdict == expected
+
+
+@pytest.mark.parametrize("onset, expected", [(3.4, CONFIRMED), (4.0, CORRECTED), (6.0, CONTRADICTED)])
+def test_C16b_nu1_limit_cycles(onset, expected):
+    gis = np.arange(0.0, 8.01, 0.2)
+    rows = [dict(gamma_i=gi, gamma_e=4.0, J_mean=0.5) for gi in gis]
+    kinds = np.where(gis >= onset - 1e-9, "periodic", "stationary")
+    assert verdict("C16b", {"figS7a/bonds": bonds(rows).assign(kind=kinds)}).verdict == expected
+    assert verdict("C16b", {"figS7a/bonds": bonds(rows)}).verdict == CONTRADICTED  # no limit cycle at all
+
+
+# ------------------------------------------------------------------------------------------------ C19
+def thermal_tables(factor):
+    gi, gamma, nth = 4.0, 1e-3, 10.0
+    sym, broken = (1.0, 2.0), (8.0, 12.0)
+    site_rows = [
+        dict(
+            gamma_i=gi,
+            gamma_e=ge,
+            gamma=gamma,
+            n_th_over_n0=nth,
+            site=1,
+            occupation_sem=0.01,
+            occupation=factor * float(analytic.occupation_symmetric_thermal(gi, ge, gamma, nth)),
+        )
+        for ge in sym
+    ]
+    bond_rows = [
+        dict(
+            gamma_i=gi,
+            gamma_e=ge,
+            gamma=gamma,
+            J_mean=factor * float(analytic.J_symmetric_thermal(gi, ge, gamma, nth)),
+            J_std=factor * float(analytic.J_std_symmetric_thermal(gi, ge, gamma, nth)),
+        )
+        for ge in sym
+    ]
+    broken_std = [factor * float(analytic.J_std_broken_thermal(gi, ge, gamma, nth)) for ge in broken]
+    bond_rows += [dict(gamma_i=gi, gamma_e=ge, gamma=gamma, J_mean=0.1, J_std=s) for ge, s in zip(broken, broken_std)]
+    return {"claims_thermal_n2/sites": pd.DataFrame(site_rows), "claims_thermal_n2/bonds": sde_bonds(bond_rows)}
+
+
+@pytest.mark.parametrize("claim", ["C19a", "C19b", "C19c", "C19d"])
+@pytest.mark.parametrize("factor, expected", [(1.02, CONFIRMED), (1.2, CORRECTED), (2.0, CONTRADICTED)])
+def test_C19_thermal_estimates(claim, factor, expected):
+    assert verdict(claim, thermal_tables(factor)).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C21
+@pytest.mark.parametrize("off, expected", [(0.05, CONFIRMED), (0.2, CORRECTED), (0.6, CONTRADICTED)])
+def test_C21_quantum_against_sde(off, expected):
+    ge = [1.0, 2.0, 3.0, 4.0, 6.0]
+    std = [0.1, 0.2, 0.5, 0.3, 0.1]
+    sde = bonds([dict(gamma_i=4.0, gamma_e=g, J_mean=0.5, J_std=s) for g, s in zip(ge, std, strict=True)], n=2)
+    quantum = sde.assign(J_mean=0.5 * (1 + off), J_std=sde["J_std"] * (1 + off))
+    assert verdict("C21", {"figS2_sde/bonds": sde, "figS2_quantum/bonds": quantum}).verdict == expected
