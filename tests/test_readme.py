@@ -24,3 +24,9 @@ def test_readme_examples_run_and_print_what_the_readme_says():
     assert re.match(r"2\.0\d* 1\.98670950\d*$", lines[-1]), lines[-1]
     assert "2.0 1.98670950…" in README
     assert "branch 3.96027849…, then hopf 3.94488721…" in README
+
+
+def test_readme_counts_the_claims_it_decides():
+    from powergrid.claims import REGISTRY
+
+    assert f"({len(REGISTRY)}, registered in `powergrid.claims`)" in README
