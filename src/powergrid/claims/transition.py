@@ -64,7 +64,7 @@ def _stalled_region(tables) -> Finding:
         float(1 - fraction) if math.isfinite(fraction) else math.nan,
         f"fraction of {int(clear.sum())} points Gamma_i < g (one grid step, {step:g} g, from the boundary) where "
         "the zero state is stable exactly inside Gamma_i <= Gamma_e < g^2/Gamma_i",
-        "the zero state is stable (all eigenvalues of the unsaturated chain have Re < 0) where (S?)/Appendix B "
+        "the zero state is stable (all eigenvalues of the unsaturated chain have Re < 0) exactly where Appendix B "
         "says J stalls; confirmed at >= 99 % agreement",
         f"figS3/spectrum: {col}",
     )
