@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from powergrid import codeversion
+from powergrid.claims import tables_needed as claims_tables_needed
 from powergrid.plotting import REGISTRY, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,8 +133,11 @@ def test_editing_one_dataset_reruns_only_its_jobs_and_its_figures(wf, every_job)
         jobs = planned(wf)
     figures = {figure_job(f) for f, tables in TABLES.items() if any(t.startswith("figS6/") for t in tables)}
     own = {job for job in every_job if job[1].startswith("results/figS6/")}
-    assert figures and any(rule == "steady_state_chunk" for rule, _ in own)
-    assert jobs == own | figures, sorted(jobs ^ (own | figures))
+    # the verdicts read figS6 too (claim C16a): they are recomputed, and nothing else
+    verdicts = {job for job in every_job if job[0] == "claims"}
+    assert figures and verdicts and any(rule == "steady_state_chunk" for rule, _ in own)
+    assert any(t.startswith("figS6/") for t in claims_tables_needed())
+    assert jobs == own | figures | verdicts, sorted(jobs ^ (own | figures | verdicts))
 
 
 @pytest.fixture(scope="module")

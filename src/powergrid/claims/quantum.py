@@ -45,8 +45,10 @@ def _last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
 
 
 def _quantum_against_sde(tables) -> Finding:
-    q = _last_bond(tables["figS2_quantum/bonds"]).set_index("gamma_e")
-    s = _last_bond(tables["figS2_sde/bonds"]).set_index("gamma_e")
+    # the two sweeps are built differently (a list, a linspace): points match to 1e-9
+    q = _last_bond(tables["figS2_quantum/bonds"])
+    s = _last_bond(tables["figS2_sde/bonds"])
+    q, s = (f.assign(gamma_e=f["gamma_e"].round(9)).set_index("gamma_e") for f in (q, s))
     common = q.index.intersection(s.index)
     if len(common) < 3:
         return undecidable("needs quantum and SDE points at three or more common Gamma_e (figS2)")
