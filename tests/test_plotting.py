@@ -433,10 +433,10 @@ def bifurcation_tables() -> dict[str, pd.DataFrame]:
     }
     datasets = {
         "extra_bifurcation": {},
-        "extra_phase_lines": {"lines": {"min": 3.0, "max": 4.0, "points": 5}},
-        "extra_phase_slices": {"outer": {"name": "gamma_i", "values": [3.0, 4.0]}},
+        "extra_phase_lines": {"lines": {"min": 3.5, "max": 4.0, "points": 3}},
+        "extra_phase_slices": {"outer": {"name": "gamma_i", "values": [4.0]}},
         "extra_transition_gamma": {"outer": {"name": "gamma", "values": [5e-3, 1e-2, 2e-2]}},
-        "extra_transition_n": {"outer": {"name": "n_sites", "values": [4, 6, 8]}},
+        "extra_transition_n": {"outer": {"name": "n_sites", "values": [2, 3, 4]}},
     }
     out = {}
     for dataset, changes in datasets.items():
