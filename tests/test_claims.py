@@ -466,3 +466,46 @@ def test_C21_quantum_against_sde(off, expected):
     sde = bonds([dict(gamma_i=4.0, gamma_e=g, J_mean=0.5, J_std=s) for g, s in zip(ge, std, strict=True)], n=2)
     quantum = sde.assign(J_mean=0.5 * (1 + off), J_std=sde["J_std"] * (1 + off))
     assert verdict("C21", {"figS2_sde/bonds": sde, "figS2_quantum/bonds": quantum}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C03b
+@pytest.mark.parametrize(
+    "width, expected", [(0.004, CONFIRMED), (0.02, CORRECTED), (0.05, CONTRADICTED), (0.0, CONTRADICTED)]
+)
+def test_C03b_current_above_g_n0_only_when_fine_tuned(width, expected):
+    rows = []
+    for gi in (4.0, 6.0, 8.0):
+        for r in np.arange(0.97, 1.01 + 1e-12, 2.5e-4):
+            rows.append(dict(gamma_i=gi, gamma_e=gi * r, J_mean=1.1 if abs(r - 0.99) < width / 2 else 0.9))
+    assert verdict("C03b", {"fig2b_max/bonds": bonds(rows)}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C08c
+@pytest.mark.parametrize("scatter, expected", [(1.1, CONFIRMED), (1.8, CORRECTED), (5.0, CONTRADICTED)])
+def test_C08c_noise_against_damping(scatter, expected):
+    ge = np.array([6.0, 7.0, 8.0, 9.0])
+    gbar = np.array([0.01, 0.02, 0.04, 0.08])
+    factor = scatter ** np.array([1, -1, 1, -1])  # the ratio scatters by this factor around 2
+    std = 2.0 * factor * 1e-3 * 10.0 / gbar
+    b = sde_bonds([dict(gamma_i=4.0, gamma_e=g, J_mean=0.5, J_std=s) for g, s in zip(ge, std, strict=True)], n=6)
+    p = pd.DataFrame(dict(gamma_e=ge, n_th_over_n0=10.0, Gbar_mean=gbar))
+    assert verdict("C08c", {"fig3/bonds": b, "fig3/points": p}).verdict == expected
+
+
+# ------------------------------------------------------------------------------------------------ C10c
+@pytest.mark.parametrize(
+    "taus, expected", [((1.5, 1.8, 2.0), CONFIRMED), ((1.0, 5.0, 8.0), CORRECTED), ((0.5, 50.0, 80.0), CONTRADICTED)]
+)
+def test_C10c_symmetric_relaxation(taus, expected):
+    r = pd.DataFrame(
+        dict(
+            gamma_i=4.0,
+            gamma_e=[1.0, 2.0, 3.0],
+            gamma=1e-3,
+            n_sites=[4, 6, 8],
+            direction="radial",
+            meaningful=True,
+            tau=np.array(taus) / 1e-3,
+        )  # fmt: skip
+    )
+    assert verdict("C10c", {"fig3c/relaxation": r}).verdict == expected

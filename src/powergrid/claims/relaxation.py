@@ -78,3 +78,43 @@ CLAIMS = (
         _chain_length,
     ),
 )
+
+
+def _symmetric_phase(tables) -> Finding:
+    r = tables["fig3c/relaxation"]
+    r = r[r["meaningful"] & (r["gamma_e"] < r["gamma_i"])]
+    if "direction" in r and (r["direction"] == "radial").any():
+        r = r[r["direction"] == "radial"]
+    if len(r) < 3:
+        return undecidable("needs relaxation times in the symmetric phase (fig3c)")
+    scaled = (r["tau"] * r["gamma"]).to_numpy(float)
+    spread = float(scaled.max() / scaled.min())
+    measured = float(np.median(scaled))
+    order_one = bool(np.all((scaled > 0.1) & (scaled < 10)))
+    verdict = (
+        "confirmed" if order_one and spread <= 3 else "holds with a correction" if spread <= 10 else "contradicted"
+    )
+    return Finding(
+        verdict,
+        measured,
+        spread,
+        f"median tau_r gamma over {len(r)} symmetric-phase points (N = "
+        + ", ".join(str(int(n)) for n in sorted(r["n_sites"].unique()))
+        + "); +- here: max/min of tau_r gamma over them",
+        f"tau_r gamma lies in [{scaled.min():.3g}, {scaled.max():.3g}]: tau_r ~ 1/gamma, nearly independent of "
+        "Gamma_e and N, if all lie in [0.1, 10] within a factor 3",
+        "fig3c/relaxation: tau (radial kick), gamma",
+    )
+
+
+CLAIMS = CLAIMS + (
+    Claim(
+        "C10c",
+        "In the symmetric phase tau_r ~ 1/gamma, nearly independent of Gamma_i, Gamma_e and N.",
+        "letter, text on Fig. 3(c)",
+        "tau_r ~ 1/gamma",
+        ("fig3c/relaxation",),
+        ("fig3", "extra-relaxation"),
+        _symmetric_phase,
+    ),
+)

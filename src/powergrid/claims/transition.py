@@ -341,3 +341,51 @@ CLAIMS = CLAIMS + (
         _multistability_below,
     ),
 )
+
+
+# ------------------------------------------------------------------------------------------- C03b
+def _fine_tuned(tables) -> Finding:
+    lb = _last_bond(tables["fig2b_max/bonds"])
+    lb = lb[np.isfinite(lb["J_mean"].to_numpy(float)) & (lb["gamma_i"] >= 4.0)]
+    if lb.empty:
+        return undecidable("needs the maximum search at Gamma_i >= 4 g (fig2b_max)")
+    ratio_grid = np.sort((lb["gamma_e"] / lb["gamma_i"]).round(12).unique())
+    span = float(ratio_grid[-1] - ratio_grid[0])
+    step = float(np.median(np.diff(ratio_grid)))
+    widths, above = [], 0
+    for _, g in lb.groupby("gamma_i"):
+        over = g["J_mean"].to_numpy(float) > 1.0
+        above += bool(over.any())
+        widths.append(over.sum() * step)
+    width = float(np.median(widths))
+    if above == 0:
+        verdict, note = "contradicted", "J never exceeds g n0"
+    elif width <= 0.25 * span:
+        verdict, note = "confirmed", "J exceeds g n0 in a narrow window only"
+    elif width < span:
+        verdict, note = "holds with a correction", "J exceeds g n0 in a wide part of the window"
+    else:
+        verdict, note = "contradicted", "J exceeds g n0 across the whole window"
+    return Finding(
+        verdict,
+        width,
+        step,
+        f"median width in Gamma_e/Gamma_i of the stretch with J > g n0 inside the searched window "
+        f"[{ratio_grid[0]:g}, {ratio_grid[-1]:g}], over Gamma_i >= 4 g; +- the step",
+        f"{note}: at {above} of {len(widths)} values of Gamma_i J > g n0 somewhere; fine-tuned means a width of at "
+        f"most a quarter of the window ({0.25 * span:.3g})",
+        "fig2b_max/bonds: J_mean, last bond",
+    )
+
+
+CLAIMS = CLAIMS + (
+    Claim(
+        "C03b",
+        "The current exceeds g n0 only at the fine-tuned maximum near the diagonal.",
+        "letter, text on Fig. 2(b)",
+        "J > g n0 only when fine-tuned",
+        ("fig2b_max/bonds",),
+        ("fig2",),
+        _fine_tuned,
+    ),
+)
