@@ -509,3 +509,8 @@ def test_C10c_symmetric_relaxation(taus, expected):
         )  # fmt: skip
     )
     assert verdict("C10c", {"fig3c/relaxation": r}).verdict == expected
+
+
+def test_C11_a_negative_damping_confirms_nothing():
+    points = pd.DataFrame(dict(gamma_i=4.0, gamma=1e-3, n_th_over_n0=10.0, gamma_e=[1.0, 8.0], Gbar_mean=[-5e-3, 0.1]))
+    assert verdict("C11", {"fig3/points": points}).verdict == CONTRADICTED

@@ -120,9 +120,9 @@ def _effective_damping(tables) -> Finding:
     if not sym.size or not broken.size:
         return undecidable("needs Gbar on both sides of the transition (fig3)")
     s, b = float(np.median(sym)), float(np.median(broken))
-    if s <= 10 and b >= 10 * s:
+    if 0 < s <= 10 and b >= 10 * s:
         verdict = "confirmed"
-    elif b > s:
+    elif 0 < s < b:
         verdict = "holds with a correction"
     else:
         verdict = "contradicted"
