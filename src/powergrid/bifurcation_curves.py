@@ -26,7 +26,7 @@ continuation in the tests (located points agree to 1e-8).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.linalg
@@ -387,7 +387,8 @@ def continue_bifurcation(
     tests["branch"] = lambda: _Singular(base.anti, x0)
     system = _Extended(base, tests[kind]())
     x0 = _polish(system, x0)
-    curve = follow(system, x0, direction, lo, hi, _no_detection(options))
+    # the extended system has no stability of its own to detect: the corrector and the steps only
+    curve = follow(system, x0, direction, lo, hi, replace(options, detect=False))
     states = [base.unpack(x) for x in curve.x]
     frequency = np.full(len(states), np.nan)
     if kind == "hopf":
@@ -425,12 +426,6 @@ def zero_state_line(net: Network, parameters: tuple[str, str], second, first_ran
             p1 = scipy.optimize.brentq(lambda v, p2=p2: top(v, p2).real, grid[k], grid[k + 1], xtol=1e-12)
             rows.append((float(p2), float(p1), float(-top(p1, p2).imag)))
     return rows
-
-
-def _no_detection(options: ContinuationOptions) -> ContinuationOptions:
-    from dataclasses import replace
-
-    return replace(options, detect=False)
 
 
 def _resting_state(net, alpha, omega, colours, tol) -> np.ndarray | None:
