@@ -3,9 +3,11 @@ points where the symmetric (rotating) state loses stability, where the two sense
 leave the state at rest, and where the state at rest turns stable; and how many stable
 stationary states coexist at each point of a slice.
 
-States: a row of ``branches`` with |omega| > OMEGA_REST rotates (the symmetric phase of the paper),
-one with |omega| <= OMEGA_REST is at rest (the broken phase). Every value returned is a located
-bifurcation point (to ~1e-10): the stable stretches of each branch lie between located points.
+States: a row of ``branches`` with |omega| > OMEGA_REST rotates, one with |omega| <= OMEGA_REST is
+at rest. The symmetric phase is the state stable at the smallest Gamma_e followed (rotating for an
+even chain, at rest for an odd one), the broken phase the one stable at the largest. Every value
+returned is a located bifurcation point (to ~1e-10): the stable stretches of each branch lie
+between located points.
 """
 
 from __future__ import annotations
@@ -115,7 +117,10 @@ def transition_points(branches: pd.DataFrame, points: pd.DataFrame, by: str) -> 
         row["gamma_e_broken_start"] = _union_end(intervals, high, up=False)
         row["window"] = row["gamma_e_broken_start"] - row["gamma_e_symmetric_end"]
         a, b = row["gamma_e_symmetric_end"], row["gamma_e_broken_start"]
-        row["gap"] = (b - a) - _measure(intervals, a, b) if b > a else 0.0 if b <= a else np.nan
+        if not (np.isfinite(a) and np.isfinite(b)):
+            row["gap"] = np.nan
+        else:  # no gap where the phases overlap (b <= a)
+            row["gap"] = (b - a) - _measure(intervals, a, b) if b > a else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
 
