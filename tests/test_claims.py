@@ -514,3 +514,17 @@ def test_C10c_symmetric_relaxation(taus, expected):
 def test_C11_a_negative_damping_confirms_nothing():
     points = pd.DataFrame(dict(gamma_i=4.0, gamma=1e-3, n_th_over_n0=10.0, gamma_e=[1.0, 8.0], Gbar_mean=[-5e-3, 0.1]))
     assert verdict("C11", {"fig3/points": points}).verdict == CONTRADICTED
+
+
+def test_C06_reads_time_independent_states_only():
+    fits = pd.DataFrame(
+        dict(
+            gamma_i=4.0,
+            gamma_e=[2.0, 3.0, 6.0, 8.0],
+            k0=np.pi / 2,
+            fit_residual=[0.001, 0.9, 0.001, 0.001],
+            kind=["rotating", "quasi-periodic", "stationary", "stationary"],
+        )  # fmt: skip
+    )
+    assert verdict("C06", {"figS4/ansatz": fits}).verdict == CONFIRMED
+    assert verdict("C06", {"figS4/ansatz": fits.assign(kind="quasi-periodic")}).verdict == UNDECIDABLE
