@@ -511,9 +511,11 @@ def test_C10c_symmetric_relaxation(taus, expected):
     assert verdict("C10c", {"fig3c/relaxation": r}).verdict == expected
 
 
-def test_C11_a_negative_damping_confirms_nothing():
+def test_C11_the_size_of_a_negative_symmetric_damping_counts():
+    """Gbar is slightly negative in the symmetric phase; a negative broken-phase Gbar confirms nothing."""
     points = pd.DataFrame(dict(gamma_i=4.0, gamma=1e-3, n_th_over_n0=10.0, gamma_e=[1.0, 8.0], Gbar_mean=[-5e-3, 0.1]))
-    assert verdict("C11", {"fig3/points": points}).verdict == CONTRADICTED
+    assert verdict("C11", {"fig3/points": points}).verdict == CONFIRMED
+    assert verdict("C11", {"fig3/points": points.assign(Gbar_mean=[-5e-3, -0.1])}).verdict == CONTRADICTED
 
 
 def test_C06_reads_time_independent_states_only():

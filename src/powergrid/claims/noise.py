@@ -119,10 +119,12 @@ def _effective_damping(tables) -> Finding:
     broken = ratio[points["gamma_e"].to_numpy(float) > 1.25 * points["gamma_i"].to_numpy(float)]
     if not sym.size or not broken.size:
         return undecidable("needs Gbar on both sides of the transition (fig3)")
-    s, b = float(np.median(sym)), float(np.median(broken))
-    if 0 < s <= 10 and b >= 10 * s:
+    # Gbar = <Gamma_e(alpha_N) - Gamma_i(alpha_1)> is slightly negative in the symmetric phase (the
+    # bare damping gamma of the chain balances it): its size |Gbar| is what is O(gamma)
+    s, b = float(np.median(np.abs(sym))), float(np.median(broken))
+    if s <= 10 and b >= 10 * max(s, 1.0):
         verdict = "confirmed"
-    elif 0 < s < b:
+    elif b > s:
         verdict = "holds with a correction"
     else:
         verdict = "contradicted"
@@ -130,7 +132,7 @@ def _effective_damping(tables) -> Finding:
         verdict,
         s,
         float("nan"),
-        f"median Gbar/gamma in the symmetric phase ({sym.size} points); broken phase: {b:.3g}",
+        f"median |Gbar|/gamma in the symmetric phase ({sym.size} points); broken phase: Gbar/gamma = {b:.3g}",
         "Gbar = O(gamma) (<= 10 gamma) in the symmetric phase and >= 10 x that in the broken phase confirms it",
         "fig3/points: Gbar_mean",
     )
