@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from powergrid import codeversion
+from powergrid.claims import MODULES as CLAIM_MODULES
 from powergrid.claims import tables_needed as claims_tables_needed
 from powergrid.plotting import REGISTRY, TABLES
 
@@ -77,6 +78,8 @@ def entry_points(wf: Path, job: tuple[str, str]) -> tuple[str, ...]:
     if "/chunks/" in output:
         method = SMOKE_METHODS[output.split("/")[1]]
         return str(scripts / "compute_chunk.py"), f"powergrid.methods.{method}"
+    if rule == "claims":  # the claim modules are found at run time, as the plotting modules
+        return str(scripts / "claims.py"), *CLAIM_MODULES
     return (str(scripts / f"{rule}.py"),)
 
 
@@ -196,6 +199,7 @@ def test_closure_follows_the_imports_a_solver_really_has(wf, dag):
     assert not rules & {"linear_spectrum_chunk", "saturation", "sde_chunk", "sde_histograms_chunk"}, sorted(rules)
     assert {rule for rule, _ in expected_reruns(wf, dag, "powergrid.plotting.figS1")} <= {"figure_figS1", "figure_fig1"}
     assert "quantum_chunk" in {rule for rule, _ in expected_reruns(wf, dag, "powergrid.quantum_trajectories")}
+    assert {rule for rule, _ in expected_reruns(wf, dag, "powergrid.claims.noise")} == {"claims"}
     compute = {job for job in dag if "/chunks/" in job[1]}
     assert compute <= expected_reruns(wf, dag, "powergrid.tables")  # every job writes tables
 

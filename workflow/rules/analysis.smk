@@ -148,6 +148,6 @@ rule claims:
     params:
         tables=CLAIM_TABLES,
         expect={t: dataset_provenance(t.split("/")[0]) for t in CLAIM_TABLES},
-        code=code_version(script_path("claims")),
+        code=code_version(script_path("claims"), *_claims.MODULES),
     script:
         "../scripts/claims.py"

@@ -71,18 +71,22 @@ def graded(measured: float, uncertainty: float, target: float, *, confirm: float
     return "contradicted"
 
 
-def _discover() -> dict[str, Claim]:
-    found = {}
+def _discover() -> tuple[dict[str, Claim], tuple[str, ...]]:
+    found, modules = {}, []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "CLAIMS"):
+            modules.append(module.__name__)
         for claim in getattr(module, "CLAIMS", ()):
             if claim.id in found:
                 raise ValueError(f"claim {claim.id} is declared twice ({module.__name__})")
             found[claim.id] = claim
-    return dict(sorted(found.items()))
+    return dict(sorted(found.items())), tuple(modules)
 
 
-REGISTRY = _discover()
+# MODULES: the claim modules, found at run time (not by a static import): the rule's code version
+# names them as entry points, so that an edited claim reruns the verdicts
+REGISTRY, MODULES = _discover()
 
 
 def tables_needed() -> tuple[str, ...]:
@@ -141,4 +145,15 @@ def claims_of_figure(figure: str) -> tuple[str, ...]:
     return tuple(c.id for c in REGISTRY.values() if figure in c.figures)
 
 
-__all__ = ["CATEGORY", "COLUMNS", "REGISTRY", "VERDICTS", "Claim", "Finding", "evaluate", "graded", "undecidable"]
+__all__ = [
+    "CATEGORY",
+    "COLUMNS",
+    "MODULES",
+    "REGISTRY",
+    "VERDICTS",
+    "Claim",
+    "Finding",
+    "evaluate",
+    "graded",
+    "undecidable",
+]
