@@ -53,6 +53,12 @@ class Claim:
     assess: Callable[[Mapping[str, pd.DataFrame]], Finding]
 
 
+def last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the bond into the extraction site (site_to == n_sites), as plotting._common's
+    (not imported from there: that package loads every figure module and matplotlib)."""
+    return bonds[bonds["site_to"] == bonds["n_sites"]]
+
+
 def undecidable(reason: str, evidence: str = "") -> Finding:
     return Finding("not decidable with these data", math.nan, math.nan, "", reason, evidence)
 

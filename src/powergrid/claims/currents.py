@@ -4,16 +4,11 @@ symmetric and the broken phase."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .. import analytic
-from . import Claim, Finding, undecidable
+from . import Claim, Finding, last_bond, undecidable
 
 STEADY = ("stationary", "rotating")
-
-
-def _last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
-    return bonds[bonds["site_to"] == bonds["n_sites"]]
 
 
 # ------------------------------------------------------------------------------------------- C05
@@ -44,7 +39,7 @@ def _constant_along_the_chain(tables) -> Finding:
 
 # ------------------------------------------------------------------------------------------- C07
 def _closed_form(tables, phase: str) -> Finding:
-    lb = _last_bond(tables["fig2a/bonds"])
+    lb = last_bond(tables["fig2a/bonds"])
     lb = lb[lb["kind"].isin(STEADY) & (lb["gamma_i"] >= 1.0)]
     if phase == "symmetric":
         sel = lb[lb["gamma_e"] <= 0.75 * lb["gamma_i"]]

@@ -7,11 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .. import analytic
-from . import Claim, Finding, graded, undecidable
-
-
-def _last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
-    return bonds[bonds["site_to"] == bonds["n_sites"]]
+from . import Claim, Finding, graded, last_bond, undecidable
 
 
 def _relative(measured, reference, sem):
@@ -22,7 +18,7 @@ def _relative(measured, reference, sem):
 
 # ------------------------------------------------------------------------------------------- C08
 def _equilibrium(tables) -> Finding:
-    lb = _last_bond(tables["claims_equilibrium/bonds"])
+    lb = last_bond(tables["claims_equilibrium/bonds"])
     lb = lb[(lb["gamma_i"] == 0) & (lb["gamma_e"] == 0) & (lb["n_th_over_n0"] > 0)]
     if lb.empty:
         return undecidable("needs an ensemble at Gamma_i = Gamma_e = 0 with N_th > 0 (claims_equilibrium)")
@@ -43,7 +39,7 @@ def _equilibrium(tables) -> Finding:
 
 
 def _sub_thermal(tables) -> Finding:
-    lb = _last_bond(tables["fig3/bonds"])
+    lb = last_bond(tables["fig3/bonds"])
     lb = lb[(lb["n_th_over_n0"] > 0) & (lb["gamma_e"] > 1.25 * lb["gamma_i"])]
     if lb.empty:
         return undecidable("needs thermal ensembles in the broken phase (fig3, N_th > 0, Gamma_e > 1.25 Gamma_i)")
@@ -141,7 +137,7 @@ def _effective_damping(tables) -> Finding:
 # ------------------------------------------------------------------------------------------- C12
 def _peak_against_n0(tables) -> Finding:
     frames = [tables[k] for k in ("fig4a_sde/bonds", "fig4a_quantum/bonds") if k in tables]
-    lb = _last_bond(pd.concat(frames, ignore_index=True))
+    lb = last_bond(pd.concat(frames, ignore_index=True))
     lb = lb[lb["J_mean"].abs() > 0]
     peaks = lb.assign(rel=lb["J_std"] / lb["J_mean"].abs()).groupby("n0")["rel"].max().sort_index()
     if len(peaks) < 3:
@@ -162,7 +158,7 @@ def _peak_against_n0(tables) -> Finding:
 
 # ------------------------------------------------------------------------------------------- C19
 def _thermal(tables, which) -> Finding:
-    sites, bonds = tables["claims_thermal_n2/sites"], _last_bond(tables["claims_thermal_n2/bonds"])
+    sites, bonds = tables["claims_thermal_n2/sites"], last_bond(tables["claims_thermal_n2/bonds"])
     gi, gamma = bonds["gamma_i"].to_numpy(float), bonds["gamma"].to_numpy(float)
     ge, nth = bonds["gamma_e"].to_numpy(float), bonds["n_th_over_n0"].to_numpy(float)
     sym, broken = ge < gi, ge > gi
@@ -286,7 +282,7 @@ CLAIMS = (
 
 # ------------------------------------------------------------------------------------------- C08c
 def _noise_against_damping(tables) -> Finding:
-    bonds, points = _last_bond(tables["fig3/bonds"]), tables["fig3/points"]
+    bonds, points = last_bond(tables["fig3/bonds"]), tables["fig3/points"]
     keys = ["gamma_e", "n_th_over_n0"]
     both = bonds.merge(points[keys + ["Gbar_mean"]], on=keys)
     both = both[(both["n_th_over_n0"] > 0) & (both["gamma_e"] > 1.25 * both["gamma_i"])]

@@ -4,9 +4,8 @@ agreement of the master equation with the SDE at n0 = 15 (Fig. S2)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from . import Claim, Finding, undecidable
+from . import Claim, Finding, last_bond, undecidable
 
 
 # ------------------------------------------------------------------------------------------- C13
@@ -40,14 +39,12 @@ def _negativity(tables) -> Finding:
 
 
 # ------------------------------------------------------------------------------------------- C21
-def _last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
-    return bonds[bonds["site_to"] == bonds["n_sites"]]
 
 
 def _quantum_against_sde(tables) -> Finding:
     # the two sweeps are built differently (a list, a linspace): points match to 1e-9
-    q = _last_bond(tables["figS2_quantum/bonds"])
-    s = _last_bond(tables["figS2_sde/bonds"])
+    q = last_bond(tables["figS2_quantum/bonds"])
+    s = last_bond(tables["figS2_sde/bonds"])
     q, s = (f.assign(gamma_e=f["gamma_e"].round(9)).set_index("gamma_e") for f in (q, s))
     common = q.index.intersection(s.index)
     if len(common) < 3:

@@ -10,16 +10,12 @@ import pandas as pd
 
 from .. import analytic
 from ..transitions import transition_points
-from . import Claim, Finding, graded, undecidable
-
-
-def _last_bond(bonds: pd.DataFrame) -> pd.DataFrame:
-    return bonds[bonds["site_to"] == bonds["n_sites"]]
+from . import Claim, Finding, graded, last_bond, undecidable
 
 
 # ------------------------------------------------------------------------------------------- C01
 def _current_on_the_diagonal(tables) -> Finding:
-    lb = _last_bond(tables["fig2b_diagonal/bonds"])
+    lb = last_bond(tables["fig2b_diagonal/bonds"])
     lb = lb[lb["gamma_i"] >= 4.0 - 1e-9]
     if len(lb) < 3:
         return undecidable("needs at least 3 points with Gamma_i >= 4 g on the diagonal (fig2b_diagonal)")
@@ -72,7 +68,7 @@ def _stalled_region(tables) -> Finding:
 
 # ------------------------------------------------------------------------------------------- C03
 def _position_of_the_maximum(tables) -> Finding:
-    lb = _last_bond(tables["fig2b_max/bonds"])
+    lb = last_bond(tables["fig2b_max/bonds"])
     lb = lb[np.isfinite(lb["J_mean"].to_numpy(float)) & (lb["gamma_i"] >= 1.0)]
     if lb.empty:
         return undecidable("needs the maximum search at Gamma_i >= g (fig2b_max)")
@@ -299,7 +295,7 @@ def _multistability_below(tables) -> Finding:
     state exists (counted on the slices), below Gamma_i = 4 g."""
     from ..transitions import stable_state_count
 
-    attractors = _last_bond(tables["fig2a/bonds"])
+    attractors = last_bond(tables["fig2a/bonds"])
     slices, points = tables["extra_phase_slices/branches"], tables["extra_phase_slices/bifurcations"]
     oscillating = attractors[attractors["kind"].isin(("periodic", "quasi-periodic")) & (attractors["gamma_i"] < 4.0)]
     shared = [
@@ -345,7 +341,7 @@ CLAIMS = CLAIMS + (
 
 # ------------------------------------------------------------------------------------------- C03b
 def _fine_tuned(tables) -> Finding:
-    lb = _last_bond(tables["fig2b_max/bonds"])
+    lb = last_bond(tables["fig2b_max/bonds"])
     lb = lb[np.isfinite(lb["J_mean"].to_numpy(float)) & (lb["gamma_i"] >= 4.0)]
     if lb.empty:
         return undecidable("needs the maximum search at Gamma_i >= 4 g (fig2b_max)")

@@ -7,11 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import Claim, Finding, graded, undecidable
+from . import Claim, Finding, graded, last_bond, undecidable
 
 
 def _maximum(bonds: pd.DataFrame) -> pd.DataFrame:
-    lb = bonds[(bonds["site_to"] == bonds["n_sites"]) & np.isfinite(bonds["J_mean"].to_numpy(float))]
+    lb = last_bond(bonds)
+    lb = lb[np.isfinite(lb["J_mean"].to_numpy(float))]
     return lb.loc[lb.groupby("gamma_i")["J_mean"].idxmax()].set_index("gamma_i")
 
 
@@ -101,7 +102,8 @@ def _disorder(tables) -> Finding:
 # ------------------------------------------------------------------------------------------- C16
 def _nu3(tables) -> Finding:
     lb = tables["figS6/bonds"]
-    lb = lb[(lb["site_to"] == lb["n_sites"]) & np.isfinite(lb["J_mean"].to_numpy(float))]
+    lb = last_bond(lb)
+    lb = lb[np.isfinite(lb["J_mean"].to_numpy(float))]
     if lb.empty:
         return undecidable("needs the nu = 3 sweep (figS6)")
     best = lb.loc[lb.groupby("gamma_i")["J_mean"].idxmax()]
@@ -122,7 +124,7 @@ def _nu3(tables) -> Finding:
 
 def _nu1(tables) -> Finding:
     lb = tables["figS7a/bonds"]
-    lb = lb[lb["site_to"] == lb["n_sites"]]
+    lb = last_bond(lb)
     cycles = lb[lb["kind"] == "periodic"]
     if lb.empty:
         return undecidable("needs the nu = 1 map (figS7a)")
