@@ -16,7 +16,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA
 
 from snakemake.exceptions import WorkflowError
 
-from powergrid import codeversion, methods, tables
+from powergrid import codeversion, methods, scheduling, tables
 from powergrid.config import ConfigError, check_unique_keys, validate_config
 from powergrid.parameters import axis_values
 
@@ -130,6 +130,16 @@ def job_resources(key):
         return method.resources(DATASETS[wildcards.dataset], job, config)[key]
 
     return resource
+
+
+def job_priority(method_name):
+    """Longest jobs first (powergrid.scheduling): the cores do not idle at the end of a run."""
+
+    def priority(wildcards):
+        job = dataset_jobs(wildcards.dataset)[int(wildcards.chunk)]
+        return scheduling.priority(method_name, DATASETS[wildcards.dataset], job, config)
+
+    return priority
 
 
 def chunk_tables(table):

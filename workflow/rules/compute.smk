@@ -27,6 +27,7 @@ for (_method_name, _tables), _datasets in _compute_rules.items():
         conda:
             ENV
         threads: _method.threads(config) if hasattr(_method, "threads") else 1
+        priority: job_priority(_method_name)
         resources:
             mem_mb=job_resources("mem_mb"),
             runtime=job_resources("runtime"),

@@ -1,0 +1,111 @@
+"""How long a compute job will take, before it runs: the workflow starts the longest jobs first.
+
+On a few cores a run ends when its last job ends, so a long job started late leaves the other
+cores idle (the quantum jobs take 5-25 minutes, most others seconds). Snakemake runs the ready
+jobs of highest ``priority`` first; the compute rules set it to ``estimated_seconds`` (longest
+processing time first, the classic list-scheduling rule: the run ends at most 4/3 - 1/(3 cores)
+times later than the best packing of the same jobs).
+
+The estimates are cost models per method with constants measured on a 2-core laptop from the
+Snakemake benchmark files of a default run (``benchmarks/schedule.py`` prints estimate against
+measurement per job). They order jobs; they are not timings to rely on. This module is not
+imported by any solver: editing an estimate reorders jobs and reruns nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .parameters import axis_values
+
+# seconds per unit of each model, measured (benchmarks/schedule.py)
+QUANTUM_EXACT_APP = 3e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors
+QUANTUM_EXACT_ITERATIONS = 100  # applications per steady state at n0 = 1, times n0^0.4 (observed:
+# medians 110 at n0 = 1-2 (Fig. 4a), 200 at n0 = 5 (Fig. 4b), 290 at n0 = 15 (Fig. S2); 30 ... 450)
+QUANTUM_TRAJECTORY_STEP = 1.5e-9  # per trajectory step, per Fock state of the truncation
+SDE_SITE_STEP = 5e-9  # per site and time step of one trajectory, wall time of a 2-thread job
+RELAXATION_POINT_SITE = 0.03  # per point, kick direction and site (the integration to 1e-8)
+STEADY_STATE_POINT_SITE = 1.5e-3  # per point and site (most points settle long before t_max)
+CONTINUATION_VALUE_SITE = 0.25  # per outer value and site
+DEFAULT = 60.0  # a method without a model
+
+
+def _points(section: dict, job: dict) -> int:
+    return len(job["outer_indices"]) * len(axis_values(section["inner"]))
+
+
+def _sites(section: dict, job: dict) -> float:
+    """Sites per point (the mean over the sweep where n_sites is an axis)."""
+    for axis in ("outer", "inner"):
+        if section[axis]["name"] == "n_sites":
+            values = axis_values(section[axis])
+            if axis == "outer":
+                values = [values[i] for i in job["outer_indices"]]
+            return float(np.mean(values))
+    return float(section["network"]["n_sites"])
+
+
+def _quantum(section: dict, job: dict, config: dict) -> float:
+    from . import quantum  # the sector sizes only; quantum imports no scheduling
+
+    n_sites = int(section["network"]["n_sites"])
+    caps = section.get("k_max", [None] * len(section["n_basis"]))
+    n0 = (
+        axis_values(section["inner"])
+        if section["inner"]["name"] == "n0"
+        else [float(section["network"].get("n0", 1.0))] * len(section["n_basis"])
+    )
+    per_inner = []
+    for n_basis, k_max, n0_ in zip(section["n_basis"], caps, n0):
+        dims = quantum.sector_dims(n_sites, int(n_basis), k_max).astype(float)
+        if section["solver"] == "exact":
+            applications = QUANTUM_EXACT_ITERATIONS * n0_**0.4
+            per_inner.append(QUANTUM_EXACT_APP * applications * float(np.sum(dims**3)))
+        else:
+            t = section["trajectories"]
+            steps = (t["t_transient"] + t["t_average"]) / t["dt"]
+            per_inner.append(QUANTUM_TRAJECTORY_STEP * t["count"] * steps * float(np.sum(dims)))
+    return len(job["outer_indices"]) * float(np.sum(per_inner))
+
+
+def _sde(section: dict, job: dict, config: dict) -> float:
+    dts = [config["sde"]["dt"]] + [
+        v for a in ("outer", "inner") if section[a]["name"] == "dt" for v in axis_values(section[a])
+    ]
+    steps = (section["t_transient"] + section["t_average"]) / min(dts)
+    return SDE_SITE_STEP * _points(section, job) * job["block"]["count"] * steps * _sites(section, job)
+
+
+def _relaxation(section: dict, job: dict, config: dict) -> float:
+    return RELAXATION_POINT_SITE * _points(section, job) * len(section["directions"]) * _sites(section, job)
+
+
+def _steady_state(section: dict, job: dict, config: dict) -> float:
+    sweeps = 2 if section.get("protocol") == "up_down" else 1
+    return STEADY_STATE_POINT_SITE * sweeps * _points(section, job) * _sites(section, job)
+
+
+def _continuation(section: dict, job: dict, config: dict) -> float:
+    return CONTINUATION_VALUE_SITE * len(job["outer_indices"]) * _sites(section, job)
+
+
+MODELS = {
+    "quantum": _quantum,
+    "sde": _sde,
+    "relaxation": _relaxation,
+    "steady_state": _steady_state,
+    "continuation": _continuation,
+    "linear_spectrum": lambda section, job, config: 5.0,
+}
+
+
+def estimated_seconds(method: str, section: dict, job: dict, config: dict) -> float:
+    """Estimated CPU seconds of one compute job (``job`` as the method's ``jobs`` gives it)."""
+    model = MODELS.get(method)
+    return DEFAULT if model is None else float(model(section, job, config))
+
+
+def priority(method: str, section: dict, job: dict, config: dict) -> int:
+    """Snakemake priority of a compute job: its estimated seconds (longest first), at least 1 so
+    that every compute job precedes the aggregation and figure jobs (priority 0)."""
+    return max(1, int(round(estimated_seconds(method, section, job, config))))

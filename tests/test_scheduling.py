@@ -1,0 +1,65 @@
+"""The job-cost estimates that order the workflow's compute jobs (powergrid.scheduling)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from powergrid import methods, quantum, scheduling
+from powergrid.config import validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
+CONFIG = validate_config(yaml.safe_load((ROOT / "config.yaml").read_text()), SCHEMA)
+
+
+def default_jobs():
+    """(dataset, method, job, estimated seconds) of every compute job of the default config."""
+    out = []
+    for name, section in CONFIG["datasets"].items():
+        if section["method"] not in methods.NAMES:  # made by an analysis rule, not a compute job
+            continue
+        module = methods.load(section["method"])
+        section = {**section, "dataset": name}
+        jobs = module.jobs(section, CONFIG) if hasattr(module, "jobs") else methods.chunked_jobs(section, CONFIG)
+        out += [(name, section["method"], job, scheduling.estimated_seconds(section["method"], section, job, CONFIG))
+                for job in jobs]  # fmt: skip
+    return out
+
+
+def test_every_method_has_a_model():
+    assert set(methods.NAMES) <= set(scheduling.MODELS)
+
+
+def test_every_default_job_gets_a_finite_positive_estimate_and_priority():
+    jobs = default_jobs()
+    assert len(jobs) > 100
+    for name, method, job, seconds in jobs:
+        assert np.isfinite(seconds) and seconds > 0, (name, job)
+        assert scheduling.priority(method, CONFIG["datasets"][name], job, CONFIG) >= 1
+
+
+def test_the_long_jobs_are_estimated_long():
+    """Measured on a default run (benchmarks/schedule.py): every quantum job of Fig. 4a takes longer
+    than any steady-state job of the Fig. 2a map, and an exact quantum job is the longest of all."""
+    jobs = default_jobs()
+    fig4a = [s for name, _, _, s in jobs if name == "fig4a_quantum"]
+    fig2a = [s for name, _, _, s in jobs if name == "fig2a"]
+    assert min(fig4a) > max(fig2a)
+    longest = max(jobs, key=lambda j: j[3])
+    assert longest[1] == "quantum" and CONFIG["datasets"][longest[0]]["solver"] == "exact"
+
+
+def test_exact_quantum_model_counts_the_sectors_work():
+    """Per point: applications (growing as n0^0.4) x seconds per application x sum_k dim(k)^3."""
+    section = CONFIG["datasets"]["fig4b"]
+    job = {"outer_indices": [0, 1]}
+    dims = [quantum.sector_dims(2, n).astype(float) for n in section["n_basis"]]
+    applications = [scheduling.QUANTUM_EXACT_ITERATIONS * n0**0.4 for n0 in section["inner"]["values"]]
+    expected = 2 * sum(scheduling.QUANTUM_EXACT_APP * a * float(np.sum(d**3)) for a, d in zip(applications, dims))
+    assert scheduling.estimated_seconds("quantum", section, job, CONFIG) == pytest.approx(expected)
+
+
+def test_an_unknown_method_gets_the_default():
+    assert scheduling.estimated_seconds("no_such_method", {}, {}, {}) == scheduling.DEFAULT
