@@ -285,6 +285,11 @@ BAD = [
         ["relaxation.dt = 300.0: must be <= relaxation.chunk = 200.0 (default)"],
     ),
     (
+        "relaxation step not on the checking grid",
+        _set("relaxation.step", 0.025),
+        ["relaxation.step = 0.025: must be a whole multiple of relaxation.dt = 0.01", "dt grid"],
+    ),
+    (
         "relaxation t_max within three chunks",
         _set("relaxation.t_max", 500.0),
         ["relaxation.t_max = 500.0: must be > 3 chunk = 600.0, with relaxation.chunk = 200.0 (default)", "no tau_r"],

@@ -52,10 +52,12 @@ def test_the_long_jobs_are_estimated_long():
 
 
 def test_exact_quantum_model_counts_the_sectors_work():
-    """Per point: applications (growing as n0^0.4) x seconds per application x sum_k dim(k)^3."""
+    """Per point: applications (growing as n0^0.4) x seconds per application x sum_k dim(k)^3 over the
+    kept sectors (Fig. 4b caps the total number)."""
     section = CONFIG["datasets"]["fig4b"]
     job = {"outer_indices": [0, 1]}
-    dims = [quantum.sector_dims(2, n).astype(float) for n in section["n_basis"]]
+    caps = section.get("k_max", [None] * len(section["n_basis"]))
+    dims = [quantum.sector_dims(2, n, k).astype(float) for n, k in zip(section["n_basis"], caps)]
     applications = [scheduling.QUANTUM_EXACT_ITERATIONS * n0**0.4 for n0 in section["inner"]["values"]]
     expected = 2 * sum(scheduling.QUANTUM_EXACT_APP * a * float(np.sum(d**3)) for a, d in zip(applications, dims))
     assert scheduling.estimated_seconds("quantum", section, job, CONFIG) == pytest.approx(expected)

@@ -6,7 +6,8 @@
     Delta J/(g n0) against n0, quantum and SDE, log-log (quantum n0 = 5 from the points around
     its peak only, ``fig4a_quantum_peak``).
 (b) Entanglement negativity of the steady state between the two sites against Gamma_e at
-    gamma = 1e-2 g, n0 = 1, 2, 5 (exact steady states).
+    gamma = 1e-2 g, n0 = 1, 2, 5 (exact steady states); dots: each curve's largest value beyond
+    the dip at Gamma_e ~ 1.5 g, a grid point (the grid is 0.25 g apart there).
 Tables: ``fig4a_quantum/bonds``, ``fig4a_quantum_peak/bonds``, ``fig4a_sde/bonds``, ``fig4b/points``.
 """
 
@@ -92,10 +93,25 @@ def draw_a(ax, tables):
     inset.legend(fontsize=6, loc="lower left")
 
 
+def _interior_maximum(gamma_e, negativity, above=2.0):
+    """(Gamma_e, N) of the largest negativity beyond the dip (Gamma_e > ``above``), if a grid point
+    inside the curve: a maximum at the last point is not located, and then nothing is marked."""
+    inside = np.flatnonzero(gamma_e > above)
+    if inside.size < 3:
+        return None
+    k = inside[np.argmax(negativity[inside])]
+    return None if k in (inside[0], inside[-1]) else (gamma_e[k], negativity[k])
+
+
 def draw_b(ax, tables):
     points = table(tables, "fig4b/points")
     for color, (n0, rows) in zip(QUANTUM, _curves(points)):
-        ax.plot(rows["gamma_e"], rows["negativity"], color=color, lw=1.4, label=rf"$n_0={n0:g}$")
+        label = rf"$n_0={n0:g}$"
+        peak = _interior_maximum(rows["gamma_e"].to_numpy(float), rows["negativity"].to_numpy(float))
+        if peak is not None:
+            ax.plot(*peak, color=color, marker="o", ms=3.5, ls="none")
+            label += rf", max at $\Gamma_e={peak[0]:g}\,g$"
+        ax.plot(rows["gamma_e"], rows["negativity"], color=color, lw=1.4, label=label)
     mark_gamma_i(ax, float(points["gamma_i"].iloc[0]))
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
     ax.set_ylabel(r"negativity $\mathcal{N}$")
