@@ -115,9 +115,9 @@ def draw_b(ax, tables):
     mark_gamma_i(ax, float(points["gamma_i"].iloc[0]))
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
     ax.set_ylabel(r"negativity $\mathcal{N}$")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, 1.35 * float(points["negativity"].max()))  # room for the legend above the curves
     ax.set_title(rf"$\gamma={points['gamma'].iloc[0]:g}\,g$", fontsize=8)
-    ax.legend(loc="upper right", fontsize=6.5)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.12, 1.0), fontsize=6.5)
 
 
 def plot(tables):
