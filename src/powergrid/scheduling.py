@@ -3,8 +3,9 @@
 On a few cores a run ends when its last job ends, so a long job started late leaves the other
 cores idle (the quantum jobs take 5-25 minutes, most others seconds). Snakemake runs the ready
 jobs of highest ``priority`` first; the compute rules set it to ``estimated_seconds`` (longest
-processing time first, the classic list-scheduling rule: the run ends at most 4/3 - 1/(3 cores)
-times later than the best packing of the same jobs).
+processing time first, the classic list-scheduling rule: with exact durations the run ends at
+most 4/3 - 1/(3 cores) times later than the best packing of the same jobs; with estimates, as
+good as their order).
 
 The estimates are cost models per method with constants measured on a 2-core laptop from the
 Snakemake benchmark files of a default run (``benchmarks/schedule.py`` prints estimate against
