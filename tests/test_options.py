@@ -98,7 +98,7 @@ def test_valid_options_keep_their_values_and_types():
     # the borderline cases are allowed: one step per check, one check per window, t_max just enough
     SteadyStateOptions(dt=50.0, check_interval=50.0, t_window=50.0, t_settle=0.0, t_max=100.0)
     SteadyStateOptions(t_max=2000.0)
-    RelaxationOptions(dt=200.0, chunk=200.0, t_max=600.000001)
+    RelaxationOptions(dt=200.0, step=200.0, chunk=200.0, t_max=600.000001)
 
 
 def test_options_are_still_frozen():
