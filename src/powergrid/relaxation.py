@@ -74,12 +74,12 @@ def relaxation_options_problem(values, ref=None) -> tuple[str, str] | None:
     if v["hi"] <= v["lo"]:
         return "hi", f"must be > {ref('lo')}: tau_r = (t_lo - t_hi)/ln(hi/lo) needs the upper threshold above the lower"
     if v["dt"] > v["chunk"]:
-        return "dt", f"must be <= {ref('chunk')}: the deviation is checked every whole number of RK4 steps"
+        return "dt", f"must be <= {ref('chunk')}: every chunk holds whole intervals of the checking grid"
     m = v["step"] / v["dt"]
     if m < 1 - 1e-9 or abs(m - round(m)) > 1e-9:
         return "step", f"must be a whole multiple of {ref('dt')}: the deviation is checked on the dt grid"
     if abs(v["chunk"] / v["step"] - round(v["chunk"] / v["step"])) > 1e-9:
-        return "chunk", f"must be a whole multiple of {ref('step')}: the integration stops for checks between steps"
+        return "chunk", f"must be a whole multiple of {ref('step')}: a chunk ends at the end of an RK4 step"
     if v["t_max"] <= 3 * v["chunk"]:
         return "t_max", (
             f"must be > 3 chunk = {3 * v['chunk']!r}, with {ref('chunk')}: a relaxation counts only once the "
