@@ -24,10 +24,10 @@ for (_method_name, _tables), _datasets in _compute_rules.items():
             f"logs/{{dataset}}/{_method_name}_{{chunk}}.benchmark.tsv"
         wildcard_constraints:
             dataset=one_of(_datasets),
+        priority: job_priority(_method_name)
         conda:
             ENV
         threads: _method.threads(config) if hasattr(_method, "threads") else 1
-        priority: job_priority(_method_name)
         resources:
             mem_mb=job_resources("mem_mb"),
             runtime=job_resources("runtime"),
