@@ -16,14 +16,18 @@ production's. The variants:
 """
 
 import argparse
+import os
 import time
 
-import numpy as np
-from numba import njit
-from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk, gmres
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ[var] = "1"  # one thread, as a workflow job runs (before numpy is imported)
 
-from powergrid import quantum as q
-from powergrid.model import Network
+import numpy as np  # noqa: E402 (after the thread variables)
+from numba import njit  # noqa: E402
+from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk, gmres  # noqa: E402
+
+from powergrid import quantum as q  # noqa: E402
+from powergrid.model import Network  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--n-basis", type=int, default=60)
