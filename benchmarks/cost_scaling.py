@@ -276,16 +276,16 @@ def fig3a_chain(n: int) -> Network:
     return Network.chain(n, 4.0, 8.0, 1e-3, n0=100.0, n_th_over_n0=10.0)
 
 
-def sde_blocks(net, n_traj, block, seed):
-    """CPU of the second transient block and of the averaging block (each ``block`` steps)."""
-    from powergrid.sde import DEFAULT_DT, run_ensemble
-
+def three_blocks(run, net, *args, dt, block, n_traj, seed):
+    """Run ``run`` (run_ensemble or run_trajectories: two transient blocks of ``block`` steps, one
+    averaging block) and return the CPU at the end of each block, from its progress callback."""
     marks = []
-    run_ensemble(
+    result = run(
         net,
-        dt=DEFAULT_DT,
-        t_transient=2 * block * DEFAULT_DT,
-        t_average=block * DEFAULT_DT,
+        *args,
+        dt=dt,
+        t_transient=2 * block * dt,
+        t_average=block * dt,
         n_traj=n_traj,
         seed=np.random.SeedSequence(seed),
         threads=1,
@@ -293,6 +293,14 @@ def sde_blocks(net, n_traj, block, seed):
         progress=lambda _: marks.append(cpu()),
     )
     assert len(marks) == 3, marks
+    return marks, result
+
+
+def sde_blocks(net, n_traj, block, seed):
+    """CPU of the second transient block and of the averaging block (each ``block`` steps)."""
+    from powergrid.sde import DEFAULT_DT, run_ensemble
+
+    marks, _ = three_blocks(run_ensemble, net, dt=DEFAULT_DT, block=block, n_traj=n_traj, seed=seed)
     return marks[1] - marks[0], marks[2] - marks[1]
 
 
@@ -550,20 +558,7 @@ def quantum_part(cfg, rows, bandwidth, gflops):
 def traj_block(net, nb, block, n_traj, seed):
     from powergrid.quantum_trajectories import DEFAULT_DT, run_trajectories
 
-    marks = []
-    r = run_trajectories(
-        net,
-        nb,
-        dt=DEFAULT_DT,
-        t_transient=2 * block * DEFAULT_DT,
-        t_average=block * DEFAULT_DT,
-        n_traj=n_traj,
-        seed=np.random.SeedSequence(seed),
-        threads=1,
-        block_steps=block,
-        progress=lambda _: marks.append(cpu()),
-    )
-    assert len(marks) == 3, marks
+    marks, r = three_blocks(run_trajectories, net, nb, dt=DEFAULT_DT, block=block, n_traj=n_traj, seed=seed)
     return marks[2] - marks[1], r
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import quantum
 from .parameters import axis_values
 
 # seconds per unit of each model, measured (benchmarks/schedule.py)
@@ -47,8 +48,6 @@ def _sites(section: dict, job: dict) -> float:
 
 
 def _quantum(section: dict, job: dict, config: dict) -> float:
-    from . import quantum  # the sector sizes only; quantum imports no scheduling
-
     n_sites = int(section["network"]["n_sites"])
     caps = section.get("k_max", [None] * len(section["n_basis"]))
     n0 = (
