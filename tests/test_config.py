@@ -102,6 +102,16 @@ BAD = [
     ("float N", _set_network(n_sites=10.0), ["datasets.fig2a.network.n_sites", "10.0", "integer"]),
     ("unknown top-level key", _set("seeds", 3), ["seeds = 3", "unknown key at the top level", "seed, chunk_size"]),
     (
+        "dataset chunk_size 0",
+        _set("datasets.fig4a_quantum_peak.chunk_size", 0),
+        ["datasets.fig4a_quantum_peak.chunk_size = 0", ">= 1"],
+    ),
+    (
+        "dataset chunk_size 2.5",
+        _set("datasets.fig2a.chunk_size", 2.5),
+        ["datasets.fig2a.chunk_size = 2.5", "integer"],
+    ),
+    (
         "unknown network key",
         _set_network(gama=0.1),
         ["datasets.fig2a.network.gama = 0.1", "unknown key in datasets.fig2a.network", "gamma"],

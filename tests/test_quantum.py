@@ -11,6 +11,7 @@ import qutip as qt
 from scipy import sparse
 
 from powergrid.deterministic import random_start, steady_state
+from powergrid import quantum
 from powergrid.model import Network, Reservoir
 from powergrid.quantum import (
     QuantumModel,
@@ -178,6 +179,77 @@ def test_total_number_cap_converges_to_the_box():
         for name in ("J_mean", "J_std", "occupation"):
             change = np.max(np.abs(getattr(cap, name) / getattr(box, name) - 1))
             assert change < 10 * cap.leak_total, (k_max, name, change, cap.leak_total)
+
+
+# ---------------------------------------------------------------------------------------------
+# the real frame X = i^n_B rho i^-n_B (module docstring, "Solver") against the lab frame
+
+
+TRIANGLE = Network.chain(3, 4.0, 5.0, 0.2, n0=1.0).replace(edges=((0, 1), (1, 2), (0, 2)))
+
+
+def test_real_frame_only_where_eq1_is_real():
+    """The frame exists on bipartite graphs without detunings: n_B counts the quanta of the
+    second side (sites 1, 3, ... of a chain). A detuning or an odd cycle leaves the lab frame."""
+    assert quantum.bipartition(4, [(0, 1), (1, 2), (2, 3)]).tolist() == [0, 1, 0, 1]
+    assert quantum.bipartition(4, [(0, 1), (1, 2), (2, 3), (3, 0)]).tolist() == [0, 1, 0, 1]
+    assert quantum.bipartition(3, TRIANGLE.edges) is None
+    model = QuantumModel.of(Network.chain(3, 4.0, 5.0, 0.2), 4)
+    st = model.sectors.states
+    assert np.array_equal(quantum.real_frame(model), st[:, 1])
+    assert quantum.real_frame(QuantumModel.of(CASES["N2-nu1-thermal-unequal-n0"][0], 4)) is None  # detuned
+    assert quantum.real_frame(QuantumModel.of(TRIANGLE, 4)) is None
+    assert exact_steady_state(TRIANGLE, 4).frame == "lab"
+    assert exact_steady_state(*CASES["N2-nu2-Nth0"]).frame == "real"
+
+
+@pytest.mark.parametrize(
+    "net,nb,k_max",
+    [
+        (Network.chain(2, 4.0, 3.25, 1e-3, n0=1.0), 24, None),  # Fig. 4a's chain near its peak
+        (Network.chain(2, 4.0, 3.0, 0.1, n0=1.0, n_th_over_n0=0.3, nu=1.0), 12, None),  # thermal noise
+        (Network.chain(3, 4.0, 6.0, 0.2, n0=1.0, n0_ratio_loss=1.2), 5, 6),  # N = 3, capped
+    ],
+    ids=["fig4a", "thermal", "N3-capped"],
+)
+def test_real_frame_matches_lab_frame(net, nb, k_max):
+    """Both frames solve the same system: the states agree to 1e-11 (the solver tolerance is
+    1e-12 in the Hilbert-Schmidt norm), and the real frame's blocks come back Hermitian with the
+    phases i^(n_B(b) - n_B(a)) (the coherences carrying the current are imaginary)."""
+    model = QuantumModel.of(net, nb, k_max)
+    rho_real, info_real = quantum._solve(model, 1e-12, 5000, "auto")
+    rho_lab, info_lab = quantum._solve(model, 1e-12, 5000, "lab")
+    assert (info_real["frame"], info_lab["frame"]) == ("real", "lab")
+    assert info_real["residual"] < 1e-11 and info_lab["residual"] < 1e-11
+    assert np.max(np.abs(rho_real - rho_lab)) < 1e-11
+    assert np.max(np.abs(rho_real)) > 1e-3  # not vacuous
+    r = exact_steady_state(net, nb, k_max=k_max)
+    assert np.all(np.abs(r.J_mean_quanta) > 1e-2)
+    for b in r.blocks:
+        assert np.allclose(b.rho, b.rho.conj().T, rtol=0, atol=1e-15)
+
+
+def test_real_block_solve_inverts_its_sylvester_operator():
+    """L0_k^{-1} of the real frame, on sectors whose A_k has both real eigenvalues and complex
+    pairs (both kinds of tile): A X + X A^T = Y for a random symmetric Y, to 1e-12 relative."""
+    net = Network.chain(2, 4.0, 3.0, 1e-3, n0=1.0)
+    model = QuantumModel.of(net, 30)
+    n_b = quantum.real_frame(model)
+    off2, W, Wi, coef, kind, _ = quantum._eigen_real(model, n_b)
+    bounds = model.sectors.bounds
+    rng = np.random.default_rng(SEED)
+    kinds_seen = set()
+    for k in (1, 7, 20, 29, 40, 57):
+        lo, d = bounds[k], bounds[k + 1] - bounds[k]
+        phase = 1j ** n_b[lo : lo + d]
+        a = (-1j * phase[:, None] * model.hamiltonian(k) * np.conj(phase)[None, :]).real
+        y = rng.standard_normal((d, d))
+        y = y + y.T
+        x = quantum._solve_l0_real(y, k, bounds, off2, W, Wi, coef, kind)
+        assert np.linalg.norm(a @ x + x @ a.T - y) < 1e-12 * np.linalg.norm(y)
+        assert np.allclose(x, x.T, rtol=0, atol=1e-12 * np.abs(x).max())
+        kinds_seen |= set(kind[lo : lo + d].tolist())
+    assert kinds_seen == {0, 1, 2}
 
 
 def test_negativity_is_nonzero_and_checked():

@@ -81,6 +81,22 @@ def test_a_scalar_on_the_command_line_still_overrides_config_yaml(wf):
     assert "results/fig2a/chunks/1/sites.parquet" not in outputs
 
 
+def test_a_datasets_own_chunk_size_sizes_its_jobs_alone(wf):
+    """fig4a_quantum_peak sets chunk_size 1 (its points take minutes each): one job per Gamma_e,
+    while fig4a_quantum keeps the top-level chunk_size (18 values: 3 jobs of 8)."""
+    run, outputs = dry_run(wf)
+    assert run.returncode == 0, run.stderr[-3000:]
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    peak, curve = cfg["datasets"]["fig4a_quantum_peak"], cfg["datasets"]["fig4a_quantum"]
+    assert peak["chunk_size"] == 1 and cfg["chunk_size"] == 8 and len(curve["outer"]["values"]) == 18
+
+    def jobs(dataset):
+        return {o.split("/")[3] for o in outputs if o.startswith(f"results/{dataset}/chunks/")}
+
+    assert jobs("fig4a_quantum_peak") == {str(i) for i in range(len(peak["outer"]["values"]))}
+    assert jobs("fig4a_quantum") == {"0", "1", "2"}
+
+
 @pytest.mark.parametrize(
     ("text", "line", "key"),
     [

@@ -60,7 +60,24 @@ with a symmetric block Gauss-Seidel preconditioner over the sectors::
     backward k = K .. 0:   x_k = L0_k^{-1}(L0_k z_k - sum_down L_c x_{k+1} L_c^dag)
 
 where L0_k^{-1} Y = V [(V^{-1} Y V^{-dag}) o i/(lambda_a - lambda_b^*)] V^dag from the eigen-
-decomposition H_k = V diag(lambda) V^{-1} (computed once, O(dim^3) per sector). The block sweeps
+decomposition H_k = V diag(lambda) V^{-1} (computed once, O(dim^3) per sector).
+
+The real frame: without detunings and on a bipartite graph (sides A and B: every chain, every
+lattice without odd cycles), Phi = i^n_B (n_B: the quanta on side B) makes eq. (1) real. Phi a_B
+Phi^dag = -i a_B, so Phi H Phi^dag = i K with K real antisymmetric, and the phases of the jump
+operators cancel in L_c rho L_c^dag. X = Phi rho Phi^dag then obeys
+
+    dX/dt = A X + X A^T + sum_c L_c X L_c^T,   A = K - (1/2) sum_c L_c^dag L_c   (real),
+
+and the unique steady state X is real symmetric. There the solver works with X, in real
+arithmetic (a real product costs a quarter of a complex one), with A_k = W B W^{-1} in real form
+(B: 1 x 1 blocks for real eigenvalues, [[alpha, beta], [-beta, alpha]] for a pair alpha +- i beta):
+L0_k^{-1} Y = W Xh W^T with B Xh + Xh B^T = W^{-1} Y W^{-T} solved tile by tile, four real
+products per block. In exact arithmetic the Krylov iterates are those of the lab frame (the
+operators are unitarily equivalent); ``benchmarks/quantum_frame.py`` measures the gain (2.7-3.9x less CPU on
+Fig. 4a points). With detunings or odd cycles the lab frame is used; ``result.frame`` says which.
+
+The block sweeps
 capture the fast coherent and dissipative dynamics within each sector exactly; the Krylov solver
 removes the slow modes (total energy, imbalance; rates ~ gamma). s = 1/Tr(M^{-1} w) places the one
 eigenvalue that the rank-one term adds to the preconditioned operator near 1, among the others.
@@ -584,6 +601,7 @@ def _liouvillian(xc, out, bounds, off2, h_diag, hop_ptr, hop_col, hop_val, direc
 
 
 SMALL = 48  # below this block size the kernels multiply matrices in their own loops (no BLAS call)
+SMALL_REAL = 24  # the same for real blocks
 
 
 @njit(cache=True, nogil=True)
@@ -634,6 +652,170 @@ def _sgs(vc, out, work, bounds, off2, direction, source, amplitude, V, Vi, den):
         out[o : o + d * d] = _solve_l0(work[o : o + d * d].reshape(d, d), k, bounds, off2, V, Vi, den).ravel()
 
 
+# The same sweeps in the real frame (module docstring, "Solver"): X = Phi rho Phi^dag is real
+# symmetric and L0_k(X) = A_k X + X A_k^T with A_k real, so every product is a real one (a
+# quarter of the flops of a complex product).
+
+
+@njit(cache=True, nogil=True)
+def _add_coherent_real(x, out, k, bounds, off2, a_diag, hop_ptr, hop_col, a_hop):
+    """out_k += A_k x_k + x_k A_k^T with the sparse A_k = diag(a_diag) + hopping (CSR, a_hop)."""
+    lo = bounds[k]
+    d = bounds[k + 1] - lo
+    o = off2[k]
+    for a in range(d):
+        ga = lo + a
+        for b in range(d):
+            gb = lo + b
+            v = (a_diag[ga] + a_diag[gb]) * x[o + a * d + b]
+            for p in range(hop_ptr[ga], hop_ptr[ga + 1]):
+                v += a_hop[p] * x[o + (hop_col[p] - lo) * d + b]
+            for p in range(hop_ptr[gb], hop_ptr[gb + 1]):
+                v += a_hop[p] * x[o + a * d + hop_col[p] - lo]
+            out[o + a * d + b] += v
+
+
+@njit(cache=True, nogil=True)
+def _liouvillian_real(x, out, bounds, off2, a_diag, hop_ptr, hop_col, a_hop, direction, source, amplitude):
+    """out = L x in the real frame, for block-diagonal real x (all sectors)."""
+    out[:] = 0.0
+    for k in range(bounds.size - 1):
+        _add_coherent_real(x, out, k, bounds, off2, a_diag, hop_ptr, hop_col, a_hop)
+        _add_jumps(x, out, k, 1.0, bounds, off2, direction, source, amplitude, 1)
+        _add_jumps(x, out, k, 1.0, bounds, off2, direction, source, amplitude, -1)
+
+
+@njit(cache=True, nogil=True)
+def _mm_real(a, b):
+    """a @ b for square real blocks (loops when small, as ``_mm``)."""
+    d = a.shape[0]
+    if d > SMALL_REAL:
+        return np.dot(a, b)
+    out = np.zeros((d, d))
+    for i in range(d):
+        for m in range(d):
+            x = a[i, m]
+            for j in range(d):
+                out[i, j] += x * b[m, j]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _tile_coefficients(alpha, beta, kind):
+    """What ``_solve_b`` multiplies by, one d x d real array: on a 2 x 2 tile (rows: the pair
+    alpha + i beta, columns: gamma + i delta) Re, Im of 1/(alpha + gamma + i (beta - delta)) and of
+    1/(alpha + gamma - i (beta + delta)); on a 2 x 1 or 1 x 2 tile Re, Im of 1/(alpha + gamma - i beta)
+    (beta of the pair); on a 1 x 1 tile 1/(alpha + gamma)."""
+    d = alpha.size
+    coef = np.empty((d, d))
+    a = 0
+    while a < d:
+        pa = 2 if kind[a] == 1 else 1
+        c = 0
+        while c < d:
+            pc = 2 if kind[c] == 1 else 1
+            s = alpha[a] + alpha[c]
+            if pa == 1 and pc == 1:
+                coef[a, c] = 1.0 / s
+            elif pa == 2 and pc == 2:
+                r1 = 1.0 / complex(s, beta[a] - beta[c])
+                r2 = 1.0 / complex(s, -(beta[a] + beta[c]))
+                coef[a, c], coef[a, c + 1], coef[a + 1, c], coef[a + 1, c + 1] = r1.real, r1.imag, r2.real, r2.imag
+            else:
+                r = 1.0 / complex(s, -(beta[a] if pa == 2 else beta[c]))
+                if pa == 2:
+                    coef[a, c], coef[a + 1, c] = r.real, r.imag
+                else:
+                    coef[a, c], coef[a, c + 1] = r.real, r.imag
+            c += pc
+        a += pa
+    return coef
+
+
+@njit(cache=True, nogil=True)
+def _solve_b(t, coef, kind):
+    """Xh with B Xh + Xh B^T = t (real d x d), one tile of B's 1 x 1 and 2 x 2 blocks at a time.
+    A pair block is alpha I + beta J (J = [[0, 1], [-1, 0]], a complex structure), so on a 2 x 2 tile
+    the operator is (alpha + gamma) X + beta J X - delta X J: on the part of X that commutes with J
+    (a I + b J ~ a + i b) a complex multiplication by alpha + gamma + i (beta - delta), on the part
+    that anticommutes (c K + e K J, K = diag(1, -1); ~ c + i e) by alpha + gamma - i (beta + delta).
+    A 2-vector (x0, x1) ~ x0 + i x1 meets -i beta. ``coef`` holds the reciprocals."""
+    d = t.shape[0]
+    out = np.empty((d, d))
+    a = 0
+    while a < d:
+        pa = 2 if kind[a] == 1 else 1
+        c = 0
+        while c < d:
+            pc = 2 if kind[c] == 1 else 1
+            if pa == 1 and pc == 1:
+                out[a, c] = t[a, c] * coef[a, c]
+            elif pa == 2 and pc == 2:
+                y00, y01, y10, y11 = t[a, c], t[a, c + 1], t[a + 1, c], t[a + 1, c + 1]
+                re1, im1, re2, im2 = coef[a, c], coef[a, c + 1], coef[a + 1, c], coef[a + 1, c + 1]
+                p, q = 0.5 * (y00 + y11), 0.5 * (y01 - y10)  # commuting part a + i b
+                u, v = 0.5 * (y00 - y11), 0.5 * (y01 + y10)  # anticommuting part c + i e
+                p, q = p * re1 - q * im1, p * im1 + q * re1
+                u, v = u * re2 - v * im2, u * im2 + v * re2
+                out[a, c], out[a + 1, c + 1] = p + u, p - u
+                out[a, c + 1], out[a + 1, c] = q + v, v - q
+            elif pa == 2:
+                x0, x1, re, im = t[a, c], t[a + 1, c], coef[a, c], coef[a + 1, c]
+                out[a, c], out[a + 1, c] = x0 * re - x1 * im, x0 * im + x1 * re
+            else:
+                x0, x1, re, im = t[a, c], t[a, c + 1], coef[a, c], coef[a, c + 1]
+                out[a, c], out[a, c + 1] = x0 * re - x1 * im, x0 * im + x1 * re
+            c += pc
+        a += pa
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _solve_l0_real(y, k, bounds, off2, W, Wi, coef, kind):
+    """L0_k^{-1} y for a real symmetric block y: with A_k = W B W^{-1} (B real, 1 x 1 and 2 x 2
+    blocks), X = W Xh W^T where B Xh + Xh B^T = Wi y Wi^T (``_solve_b``); four real products,
+    O(d^2) besides."""
+    lo = bounds[k]
+    d = bounds[k + 1] - lo
+    o = off2[k]
+    wi = Wi[o : o + d * d].reshape(d, d)
+    w = W[o : o + d * d].reshape(d, d)
+    t = _mm_real(_mm_real(wi, y), wi.T)
+    xh = _solve_b(t, coef[o : o + d * d].reshape(d, d), kind[lo : lo + d])
+    return _mm_real(_mm_real(w, xh), w.T)
+
+
+@njit(cache=True, nogil=True)
+def _sgs_real(v, out, work, bounds, off2, direction, source, amplitude, W, Wi, coef, kind):
+    """``_sgs`` in the real frame."""
+    n_sec = bounds.size - 1
+    work[:] = v
+    out[:] = 0.0
+    for k in range(n_sec):
+        _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, 1)
+        d = bounds[k + 1] - bounds[k]
+        o = off2[k]
+        out[o : o + d * d] = _solve_l0_real(work[o : o + d * d].reshape(d, d), k, bounds, off2, W, Wi, coef, kind).ravel()
+    for k in range(n_sec - 1, -1, -1):
+        _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, -1)
+        d = bounds[k + 1] - bounds[k]
+        o = off2[k]
+        out[o : o + d * d] = _solve_l0_real(work[o : o + d * d].reshape(d, d), k, bounds, off2, W, Wi, coef, kind).ravel()
+
+
+@njit(cache=True, nogil=True)
+def _from_real_frame(x, out, bounds, off2, n_b):
+    """rho = Phi^dag X Phi, Phi = diag(i^n_B): rho_ab = i^(n_B(b) - n_B(a)) (X_ab + X_ba)/2."""
+    powers = np.array([1.0 + 0.0j, 1.0j, -1.0 + 0.0j, -1.0j])
+    for k in range(bounds.size - 1):
+        lo = bounds[k]
+        d = bounds[k + 1] - lo
+        o = off2[k]
+        for a in range(d):
+            for b in range(d):
+                out[o + a * d + b] = powers[(n_b[lo + b] - n_b[lo + a]) % 4] * 0.5 * (x[o + a * d + b] + x[o + b * d + a])
+
+
 # ---------------------------------------------------------------------------------------------
 # the steady state
 
@@ -677,6 +859,7 @@ class QuantumSteadyState:
     condition: float
     wall_time: float
     method: str = METHOD
+    frame: str = "lab"  # "real": solved as the real X = i^n_B rho i^-n_B (module docstring, "Solver")
     sectors: Sectors | None = field(default=None, repr=False, compare=False)
     blocks: tuple = field(default=(), repr=False, compare=False)  # SectorBlock per sector k = 0 .. k_max
 
@@ -836,31 +1019,140 @@ def _eigen(model: QuantumModel):
     return off2, V, Vi, den, cond
 
 
-def _solve(model: QuantumModel, tol: float, maxiter: int):
+class _Operators(NamedTuple):
+    """The system of one steady state in the solver's coordinates (vectors of ``n`` reals)."""
+
+    frame: str  # "real" or "lab"
+    n: int
+    off2: np.ndarray  # where each sector's block starts in a vector (and in the returned rho)
+    apply_l: object  # x -> L x
+    apply_m: object  # x -> M^{-1} x (the symmetric block Gauss-Seidel sweeps)
+    to_blocks: object  # x -> rho, the sectors' complex blocks flat (Hilbert-Schmidt norm kept)
+    cond: float  # the largest condition number of the sectors' eigenvector matrices
+
+
+def bipartition(n_sites: int, edges) -> np.ndarray | None:
+    """Side (0 or 1) of every site if the graph is bipartite (each edge joins the two sides), else None."""
+    side = np.full(n_sites, -1, np.int64)
+    neighbours = [[] for _ in range(n_sites)]
+    for i, j in edges:
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    for root in range(n_sites):
+        if side[root] >= 0:
+            continue
+        side[root], queue = 0, [root]
+        while queue:
+            i = queue.pop()
+            for j in neighbours[i]:
+                if side[j] < 0:
+                    side[j] = 1 - side[i]
+                    queue.append(j)
+                elif side[j] == side[i]:
+                    return None
+    return side
+
+
+def real_frame(model: QuantumModel) -> np.ndarray | None:
+    """n_B, the number of quanta on side B of every Fock state, if eq. (1) is real in the frame
+    Phi = i^n_B (no detuning and a bipartite graph: module docstring, "Solver"); else None."""
+    if np.any(np.asarray(model.net.detuning, float) != 0.0):
+        return None
+    side = bipartition(model.net.n_sites, model.net.edges)
+    if side is None:
+        return None
+    return model.sectors.states[:, side == 1].sum(axis=1).astype(np.int64)
+
+
+_I_POWERS = np.array([1.0, 1.0j, -1.0, -1.0j])  # i^m for m mod 4
+
+
+def _eigen_real(model: QuantumModel, n_b: np.ndarray):
+    """Per sector: A_k = -i Phi H_k Phi^dag (real) = W B W^{-1}, B real block diagonal: a real
+    eigenvalue alpha, or a pair alpha +- i beta as [[alpha, beta], [-beta, alpha]] with W's columns
+    u, w from the eigenvector u + i w (kind = 1, 2 on its two states); coef from
+    ``_tile_coefficients``. Flat like the blocks."""
     sec = model.sectors
-    bounds = sec.bounds
+    dims = sec.dims
+    off2 = np.concatenate([[0], np.cumsum(dims.astype(np.int64) ** 2)]).astype(np.int64)
+    W, Wi, coef = (np.empty(off2[-1]) for _ in range(3))
+    kind = np.zeros(sec.bounds[-1], np.int64)
+    cond = 1.0
+    for k, d in enumerate(dims):
+        lo = sec.bounds[k]
+        phase = _I_POWERS[n_b[lo : lo + d] % 4]
+        a = -1j * (phase[:, None] * model.hamiltonian(k) * np.conj(phase)[None, :])
+        if np.any(a.imag != 0.0):  # products with powers of i are exact: nothing is rounded away
+            raise RuntimeError(f"sector {k}: the generator is not real in the frame i^n_B")
+        lam, v = np.linalg.eig(a.real)
+        w = np.empty((d, d))
+        alpha, beta = np.real(lam).copy(), np.zeros(d)
+        j = 0
+        while j < d:  # LAPACK returns a complex pair consecutively, +Im first, as exact conjugates
+            if lam[j].imag == 0.0:
+                w[:, j] = v[:, j].real
+                j += 1
+                continue
+            if j + 1 == d or lam[j + 1] != np.conj(lam[j]):
+                raise RuntimeError(f"sector {k}: eigenvalue {lam[j]} without its conjugate")
+            w[:, j], w[:, j + 1] = v[:, j].real, v[:, j].imag
+            beta[j] = beta[j + 1] = lam[j].imag
+            kind[lo + j], kind[lo + j + 1] = 1, 2
+            j += 2
+        if np.any(lam[:, None] + lam[None, :] == 0.0):  # a non-decaying direction in this sector
+            raise ValueError(f"sector {k} has a non-decaying state: the network needs gain, loss or gamma > 0")
+        wi = np.linalg.inv(w)
+        cond = max(cond, float(np.linalg.norm(w, 2) * np.linalg.norm(wi, 2)) if d > 1 else 1.0)
+        W[off2[k] : off2[k + 1]] = w.ravel()
+        Wi[off2[k] : off2[k + 1]] = wi.ravel()
+        coef[off2[k] : off2[k + 1]] = _tile_coefficients(alpha, beta, kind[lo : lo + d]).ravel()
+    return off2, W, Wi, coef, kind, cond
+
+
+def _real_operators(model: QuantumModel, n_b: np.ndarray) -> _Operators:
+    """The system in the real frame: a vector holds the real symmetric blocks X_k in full."""
+    bounds = model.sectors.bounds
+    off2, W, Wi, coef, kind, cond = _eigen_real(model, n_b)
+    n = int(off2[-1])
+    rows = np.repeat(np.arange(bounds[-1]), np.diff(model.hop_ptr))
+    a_hop = -1j * _I_POWERS[n_b[rows] % 4] * model.hop_val * np.conj(_I_POWERS[n_b[model.hop_col] % 4])
+    a_diag = -1j * model.h_diag
+    if np.any(a_hop.imag != 0.0) or np.any(a_diag.imag != 0.0):
+        raise RuntimeError("the generator is not real in the frame i^n_B")
+    L_args = (bounds, off2, a_diag.real.copy(), model.hop_ptr, model.hop_col, a_hop.real.copy())
+    L_args += (model.direction, model.source, model.amplitude)
+    M_args = (bounds, off2, model.direction, model.source, model.amplitude, W, Wi, coef, kind)
+    work = np.zeros(n)
+
+    def apply_l(x):
+        out = np.empty(n)
+        _liouvillian_real(x, out, *L_args)
+        return out
+
+    def apply_m(x):
+        out = np.empty(n)
+        _sgs_real(x, out, work, *M_args)
+        return out
+
+    def to_blocks(x):
+        out = np.empty(n, np.complex128)
+        _from_real_frame(x, out, bounds, off2, n_b)
+        return out
+
+    return _Operators("real", n, off2, apply_l, apply_m, to_blocks, cond)
+
+
+def _hermitian_operators(model: QuantumModel) -> _Operators:
+    """The system in the lab frame: a vector holds each Hermitian block as dim^2 real coordinates."""
+    bounds = model.sectors.bounds
     off2, V, Vi, den, cond = _eigen(model)
     n = int(off2[-1])
     xc = np.zeros(n, np.complex128)
     yc = np.zeros(n, np.complex128)
     work = np.zeros(n, np.complex128)
-    diag = np.concatenate([off2[k] + np.arange(d) * (d + 1) for k, d in enumerate(sec.dims)])
-    w = np.zeros(n)
-    w[0] = 1.0  # |vac><vac| (sector 0 is the 1 x 1 vacuum block)
-    L_args = (
-        bounds,
-        off2,
-        model.h_diag,
-        model.hop_ptr,
-        model.hop_col,
-        model.hop_val,
-        model.direction,
-        model.source,
-        model.amplitude,
-    )
+    L_args = (bounds, off2, model.h_diag, model.hop_ptr, model.hop_col, model.hop_val)
+    L_args += (model.direction, model.source, model.amplitude)
     M_args = (bounds, off2, model.direction, model.source, model.amplitude, V, Vi, den)
-    shift = [1.0]
-    count = [0]
 
     def apply_l(x):
         _real_to_complex(x, xc, bounds, off2)
@@ -869,18 +1161,40 @@ def _solve(model: QuantumModel, tol: float, maxiter: int):
         _complex_to_real(yc, out, bounds, off2)
         return out
 
-    def apply_a(x):
-        out = apply_l(x)
-        out += shift[0] * x[diag].sum() * w
-        return out
-
     def apply_m(x):
-        count[0] += 1
         _real_to_complex(x, xc, bounds, off2)
         _sgs(xc, yc, work, *M_args)
         out = np.empty(n)
         _complex_to_real(yc, out, bounds, off2)
         return out
+
+    return _Operators("lab", n, off2, apply_l, apply_m, lambda x: _blocks_complex(x, bounds, off2), cond)
+
+
+def _operators(model: QuantumModel, frame: str = "auto") -> _Operators:
+    """The real frame where it exists (``frame`` "auto"), else (or for "lab") the lab frame."""
+    n_b = real_frame(model) if frame == "auto" else None
+    return _real_operators(model, n_b) if n_b is not None else _hermitian_operators(model)
+
+
+def _solve(model: QuantumModel, tol: float, maxiter: int, frame: str = "auto"):
+    sec = model.sectors
+    ops = _operators(model, frame)
+    n = ops.n
+    diag = np.concatenate([ops.off2[k] + np.arange(d) * (d + 1) for k, d in enumerate(sec.dims)])
+    w = np.zeros(n)
+    w[0] = 1.0  # |vac><vac| (sector 0 is the 1 x 1 vacuum block)
+    shift = [1.0]
+    count = [0]
+
+    def apply_a(x):
+        out = ops.apply_l(x)
+        out += shift[0] * x[diag].sum() * w
+        return out
+
+    def apply_m(x):
+        count[0] += 1
+        return ops.apply_m(x)
 
     t = float(apply_m(w)[diag].sum())
     shift[0] = 1.0 / t if t != 0.0 else 1.0
@@ -910,14 +1224,15 @@ def _solve(model: QuantumModel, tol: float, maxiter: int):
             f"loss = {[(r.site, r.rate) for r in model.net.loss]}, gamma = {model.net.gamma:g}); raise maxiter"
         )
     x /= x[diag].sum()  # Tr x = 1 up to the tolerance; exactly, for the returned state
-    residual = float(np.linalg.norm(apply_l(x)))  # ||L rho||_HS
-    return _blocks_complex(x, bounds, off2), {
-        "off2": off2,
+    residual = float(np.linalg.norm(ops.apply_l(x)))  # ||L rho||_HS
+    return ops.to_blocks(x), {
+        "off2": ops.off2,
         "iterations": count[0],
         "residual": residual,
-        "cond": cond,
+        "cond": ops.cond,
         "unknowns": n,
         "solver": solver,
+        "frame": ops.frame,
     }
 
 
@@ -980,6 +1295,7 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
         trace_error=abs(float(pops.sum()) - 1.0),
         condition=info["cond"],
         wall_time=wall,
+        frame=info["frame"],
         sectors=sec,
         blocks=sector_blocks,
     )
