@@ -21,7 +21,9 @@ from . import quantum
 from .parameters import axis_values
 
 # seconds per unit of each model, measured (benchmarks/schedule.py)
-QUANTUM_EXACT_APP = 3e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors
+QUANTUM_EXACT_APP = 1e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors, in the
+# real frame (benchmarks/quantum_frame.py: 0.85-1.1e-9 at 100-130 states); the lab frame, for
+# detuned or non-bipartite networks, takes ~3x this
 QUANTUM_EXACT_ITERATIONS = 100  # applications per steady state at n0 = 1, times n0^0.4 (observed:
 # medians 110 at n0 = 1-2 (Fig. 4a), 200 at n0 = 5 (Fig. 4b), 290 at n0 = 15 (Fig. S2); 30 ... 450)
 QUANTUM_TRAJECTORY_STEP = 1.5e-9  # per trajectory step, per Fock state of the truncation
