@@ -561,3 +561,15 @@ def test_figS3_diverging_ticks():
 
     t = diverging_ticks(-0.0048, 3.9)
     assert 0.0 in t and min(t) == pytest.approx(-0.004) and max(t) <= 3.9
+
+
+def test_a_maximum_is_located_only_inside_its_grid():
+    """Fig. 4 marks a maximum (4b) or draws a peak as located (4a inset) only if it is an interior
+    grid point; at the grid's first or last point it is a bound, and nothing is claimed."""
+    from powergrid.plotting.fig4 import _interior_maximum
+
+    ge = np.array([3.5, 3.75, 4.0, 4.25])
+    assert _interior_maximum(ge, np.array([1.0, 3.0, 2.0, 1.5]), above=0.0) == (3.75, 3.0)
+    assert _interior_maximum(ge, np.array([1.0, 2.0, 3.0, 4.0]), above=0.0) is None
+    assert _interior_maximum(ge, np.array([4.0, 2.0, 3.0, 1.0]), above=0.0) is None
+    assert _interior_maximum(ge, np.array([1.0, 3.0, 2.0, 1.5]), above=3.6) is None  # 2 points left

@@ -3,8 +3,9 @@
 (a) Delta J/(g n0) against Gamma_e at gamma = 1e-3 g: the master equation (1) for small n0
     (lines; points with standard errors where solved by quantum trajectories) and SDE ensembles
     for larger n0 (points with standard errors); inset: the peak height max over Gamma_e of
-    Delta J/(g n0) against n0, quantum and SDE, log-log (quantum n0 = 5 from the points around
-    its peak only, ``fig4a_quantum_peak``).
+    Delta J/(g n0) against n0, quantum and SDE, log-log (quantum n0 = 5 from a grid around its
+    peak only, ``fig4a_quantum_peak``; should its largest value fall on the grid's first or last
+    point, the peak is not located and is drawn open, with an arrow up: a lower bound).
 (b) Entanglement negativity of the steady state between the two sites against Gamma_e at
     gamma = 1e-2 g, n0 = 1, 2, 5 (exact steady states); dots: each curve's largest value beyond
     the dip at Gamma_e ~ 1.5 g, a grid point (the grid is 0.25 g apart there).
@@ -53,8 +54,12 @@ def draw_a(ax, tables):
         else:
             ax.plot(rows["gamma_e"], rows["J_std"], color=color, lw=1.4, label=rf"$n_0={n0:g}$ (quantum)")
         peaks["quantum"].append((n0, rows["J_std"].max()))
+    bounds = []  # (n0, value) of the peak-only curves whose maximum is the end of their grid
     for n0, rows in _curves(table(tables, "fig4a_quantum_peak/bonds")):
-        peaks["quantum"].append((n0, rows["J_std"].max()))
+        values = rows["J_std"].to_numpy(float)
+        peaks["quantum"].append((n0, values.max()))
+        if _interior_maximum(rows["gamma_e"].to_numpy(float), values, above=0.0) is None:
+            bounds.append((n0, values.max()))
     shown = [n0 for n0, _ in _curves(sde) if n0 in SHOWN_SDE] or [n0 for n0, _ in _curves(sde)][:2]
     for n0, rows in _curves(sde):
         if n0 in shown:
@@ -81,6 +86,9 @@ def draw_a(ax, tables):
         if values:
             x, y = np.array(sorted(values)).T
             inset.plot(x, y, color=color, marker=marker, ms=3, lw=0.8, label=name)
+    for n0, value in bounds:  # not located: a lower bound of the peak, drawn open with an arrow up
+        inset.plot([n0], [value], color=QUANTUM[0], marker="o", ms=5, mfc="white", ls="none")
+        inset.annotate("", (n0, value * 1.35), (n0, value), arrowprops=dict(arrowstyle="->", color=QUANTUM[0], lw=0.8))
     inset.set_xscale("log")
     inset.set_yscale("log")
     for axis in (inset.xaxis, inset.yaxis):
@@ -93,14 +101,14 @@ def draw_a(ax, tables):
     inset.legend(fontsize=6, loc="lower left")
 
 
-def _interior_maximum(gamma_e, negativity, above=2.0):
-    """(Gamma_e, N) of the largest negativity beyond the dip (Gamma_e > ``above``), if a grid point
-    inside the curve: a maximum at the last point is not located, and then nothing is marked."""
+def _interior_maximum(gamma_e, values, above=2.0):
+    """(Gamma_e, value) of the largest value beyond ``above`` (for the negativity: beyond its dip),
+    if a grid point inside the curve: a maximum at the first or last point is not located (None)."""
     inside = np.flatnonzero(gamma_e > above)
     if inside.size < 3:
         return None
-    k = inside[np.argmax(negativity[inside])]
-    return None if k in (inside[0], inside[-1]) else (gamma_e[k], negativity[k])
+    k = inside[np.argmax(values[inside])]
+    return None if k in (inside[0], inside[-1]) else (gamma_e[k], values[k])
 
 
 def draw_b(ax, tables):
