@@ -44,7 +44,8 @@ warm = quantum.QuantumModel.of(Network.chain(2, 4.0, 3.0, 1e-3), 6)
 for frame in ("auto", "lab"):  # compile both paths before timing
     quantum._solve(warm, quantum.DEFAULT_TOL, quantum.DEFAULT_MAXITER, frame)
 
-print(f"{'point':18s} {'n_basis':>7s} {'frame':>6s} {'applications':>12s} {'CPU s':>7s} {'lab / real':>10s} {'max |drho|':>10s}")
+head = ("point", "n_basis", "frame", "applications", "CPU s", "lab / real", "max |drho|")
+print("{:18s} {:>7s} {:>6s} {:>12s} {:>7s} {:>10s} {:>10s}".format(*head))
 total = {"auto": 0.0, "lab": 0.0}
 for label, gamma, gamma_e, n0, nb in POINTS:
     net = Network.chain(2, 4.0, gamma_e, gamma).replace(n0=n0)
@@ -61,4 +62,5 @@ for label, gamma, gamma_e, n0, nb in POINTS:
         _, info, cpu = runs[frame]
         tail = f"{ratio:10.2f} {diff:10.1e}" if frame == "auto" else ""
         print(f"{label:18s} {nb:7d} {info['frame']:>6s} {info['iterations']:12d} {cpu:7.2f} {tail}")
-print(f"all points: real frame {total['auto']:.1f} s, lab frame {total['lab']:.1f} s: {total['lab'] / total['auto']:.2f}x")
+ratio = total["lab"] / total["auto"]
+print(f"all points: real frame {total['auto']:.1f} s, lab frame {total['lab']:.1f} s: {ratio:.2f}x")

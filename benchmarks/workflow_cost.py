@@ -59,7 +59,8 @@ def run_wall(log_dir: Path):
 
 
 def table(keys, label):
-    print(f"{label:22s} {'jobs':>5s} {'job-seconds':>12s} {'peak MB':>8s} {'wall on ' + str(args.cores) + ' cores':>16s}")
+    wall_head = f"wall on {args.cores} cores"
+    print(f"{label:22s} {'jobs':>5s} {'job-seconds':>12s} {'peak MB':>8s} {wall_head:>16s}")
     for k in sorted(keys, key=lambda k: keys[k][1], reverse=True):
         n, s, m = keys[k]
         print(f"{k:22s} {n:5d} {s:12.0f} {m:8.0f} {s / args.cores / 60:13.1f} min")
@@ -76,7 +77,7 @@ total = sum(seconds.values())
 wall, finished = run_wall(root / ".snakemake" / "log")
 
 if args.markdown:
-    print(f"| method | jobs | job-seconds | share | peak memory |")
+    print("| method | jobs | job-seconds | share | peak memory |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for k, (n, s, m) in sorted(per_method.items(), key=lambda kv: kv[1][1], reverse=True):
         print(f"| {k} | {n} | {s:.0f} | {100 * s / total:.0f} % | {m / 1024:.1f} GB |")
@@ -87,6 +88,8 @@ else:
     table(per_dataset, "dataset")
     print()
     table({k: tuple(v) for k, v in per_method.items()}, "method")
-    print(f"{'all':22s} {sum(jobs.values()):5d} {total:12.0f} {max(rss.values(), default=0):8.0f} {total / args.cores / 60:13.1f} min")
+    peak = max(rss.values(), default=0)
+    print(f"{'all':22s} {sum(jobs.values()):5d} {total:12.0f} {peak:8.0f} {total / args.cores / 60:13.1f} min")
     if wall is not None:
-        print(f"wall time of the run: {wall:.0f} s = {wall / 60:.1f} min{'' if finished else ' (the log does not show it finished)'}")
+        note = "" if finished else " (the log does not show it finished)"
+        print(f"wall time of the run: {wall:.0f} s = {wall / 60:.1f} min{note}")

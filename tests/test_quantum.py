@@ -10,8 +10,8 @@ import pytest
 import qutip as qt
 from scipy import sparse
 
-from powergrid.deterministic import random_start, steady_state
 from powergrid import quantum
+from powergrid.deterministic import random_start, steady_state
 from powergrid.model import Network, Reservoir
 from powergrid.quantum import (
     QuantumModel,

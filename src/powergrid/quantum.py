@@ -74,21 +74,21 @@ arithmetic (a real product costs a quarter of a complex one), with A_k = W B W^{
 (B: 1 x 1 blocks for real eigenvalues, [[alpha, beta], [-beta, alpha]] for a pair alpha +- i beta):
 L0_k^{-1} Y = W Xh W^T with B Xh + Xh B^T = W^{-1} Y W^{-T} solved tile by tile, four real
 products per block. In exact arithmetic the Krylov iterates are those of the lab frame (the
-operators are unitarily equivalent); ``benchmarks/quantum_frame.py`` measures the gain (2.7-3.9x less CPU on
-Fig. 4a points). With detunings or odd cycles the lab frame is used; ``result.frame`` says which.
+operators are unitarily equivalent); ``benchmarks/quantum_frame.py`` measures the gain. With
+detunings or odd cycles the lab frame is used; ``result.frame`` says which.
 
-The block sweeps
-capture the fast coherent and dissipative dynamics within each sector exactly; the Krylov solver
-removes the slow modes (total energy, imbalance; rates ~ gamma). s = 1/Tr(M^{-1} w) places the one
+The block sweeps capture the fast coherent and dissipative dynamics within each sector exactly;
+the Krylov solver removes the slow modes (rates ~ gamma). s = 1/Tr(M^{-1} w) places the one
 eigenvalue that the rank-one term adds to the preconditioned operator near 1, among the others.
 The work per iteration is O(sum_k dim(k)^3); the memory is ~12 real vectors of sum_k dim(k)^2
-(~40 in the fallback) plus the eigenvectors (2 complex matrices per sector), see
+(~40 in the fallback) plus the eigenvectors (2 complex matrices per sector; 2 real ones and the
+tile coefficients in the real frame), see
 ``exact_memory_bytes``. Measured alternatives: a general sparse LU of the same system (SuperLU,
 COLAMD) fills in like a 3-D grid (19 s and 1.8 GB at n_basis = 40, growing ~ n_basis^6);
 restarted GMRES(30) with the same preconditioner took 360 preconditioner applications where
 BiCGSTAB takes 202 (n0 = 2, gamma = 1e-3, Gamma_e = 3, n_basis = 150) and stalls for good at n0 = 15,
 gamma = 0.1, Gamma_e = 0, n_basis = 80 (BiCGSTAB: 360); the block sweeps alone, iterated with an
-aggregation over the sectors, contract the error by only ~0.97 per sweep.
+aggregation over the sectors, contract the error by only ~0.98 per sweep (docs/performance.md).
 
 Sizes: ``memory_estimate(n_sites, n_basis, k_max, solver)`` gives the estimated peak memory as an
 exact Python int (``sector_dims`` and the estimates never overflow: the box has n_basis^N states,
@@ -795,12 +795,14 @@ def _sgs_real(v, out, work, bounds, off2, direction, source, amplitude, W, Wi, c
         _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, 1)
         d = bounds[k + 1] - bounds[k]
         o = off2[k]
-        out[o : o + d * d] = _solve_l0_real(work[o : o + d * d].reshape(d, d), k, bounds, off2, W, Wi, coef, kind).ravel()
+        x = _solve_l0_real(work[o : o + d * d].reshape(d, d), k, bounds, off2, W, Wi, coef, kind)
+        out[o : o + d * d] = x.ravel()
     for k in range(n_sec - 1, -1, -1):
         _add_jumps(out, work, k, -1.0, bounds, off2, direction, source, amplitude, -1)
         d = bounds[k + 1] - bounds[k]
         o = off2[k]
-        out[o : o + d * d] = _solve_l0_real(work[o : o + d * d].reshape(d, d), k, bounds, off2, W, Wi, coef, kind).ravel()
+        x = _solve_l0_real(work[o : o + d * d].reshape(d, d), k, bounds, off2, W, Wi, coef, kind)
+        out[o : o + d * d] = x.ravel()
 
 
 @njit(cache=True, nogil=True)
@@ -813,7 +815,8 @@ def _from_real_frame(x, out, bounds, off2, n_b):
         o = off2[k]
         for a in range(d):
             for b in range(d):
-                out[o + a * d + b] = powers[(n_b[lo + b] - n_b[lo + a]) % 4] * 0.5 * (x[o + a * d + b] + x[o + b * d + a])
+                phase = powers[(n_b[lo + b] - n_b[lo + a]) % 4]
+                out[o + a * d + b] = phase * 0.5 * (x[o + a * d + b] + x[o + b * d + a])
 
 
 # ---------------------------------------------------------------------------------------------
