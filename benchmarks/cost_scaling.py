@@ -37,15 +37,16 @@ three largest ("last 3"), where fixed overheads matter least.
    and the increase of the peak over the RSS just before the solve, next to the solver's own
    estimate ``exact_memory_bytes`` (which includes 200 MB for the interpreter). Per iteration:
    (solve CPU - set-up CPU) / result.iterations (preconditioner applications), where the set-up
-   (QuantumModel.of and the per-sector eigendecompositions, quantum._eigen) is timed again
-   separately in the same process. Floor: BYTES_PER_UNKNOWN bytes per unknown and iteration
-   (V, V^-1 and the denominators, complex, read in both block sweeps: 2 x 3 x 16 = 96; about ten
-   passes over real vectors of the unknowns by BiCGSTAB and the real/complex conversions: 80) over
-   the streaming bandwidth measured in this run (the larger of numpy's sum of a 1 GiB array,
-   bytes read, and its copy into another, bytes read + written); and, a second floor, the
-   64 sum_k dim(k)^3 flops of the block products per iteration (4 complex products of dim(k)^2
-   blocks per sector in each of the two sweeps) at the rate of a 256 x 256 complex matrix product
-   measured in this run.
+   (QuantumModel.of and the per-sector eigendecompositions, quantum._operators) is timed again
+   separately in the same process. These chains run in the real frame (quantum docstring,
+   "Solver"; the child reports the frame, and the floors below are the real frame's). Floor:
+   BYTES_PER_UNKNOWN bytes per unknown and iteration (W, W^-1 and the tile coefficients, real,
+   read in both block sweeps: 2 x 3 x 8 = 48; about ten passes over real vectors of the unknowns
+   by BiCGSTAB and the Liouvillian: 80) over the streaming bandwidth measured in this run (the
+   larger of numpy's sum of a 1 GiB array, bytes read, and its copy into another, bytes read +
+   written); and, a second floor, the 16 sum_k dim(k)^3 flops of the block products per iteration
+   (4 real products of dim(k) x dim(k) blocks per sector in each of the two sweeps) at the rate of
+   a 256 x 256 real matrix product measured in this run.
 4. quantum trajectories (powergrid.quantum_trajectories.run_trajectories): N = 2 with n0 = 1 and
    with n0 = n_basis/10 (the occupation grows with the box), N = 3 with n0 = 1; Gamma_i = 4,
    Gamma_e = 3, gamma = 0.1, 16 trajectories from the vacuum, dt = 0.05, levels = 5. CPU per
@@ -81,7 +82,8 @@ from powergrid.model import Network, Reservoir
 
 PARTS = ("deterministic", "sde", "quantum", "trajectories")
 T_DET = 2000.0  # fixed integration time of the deterministic per-step measurement (1/g)
-BYTES_PER_UNKNOWN = 2 * 3 * 16 + 10 * 8  # per preconditioner application, see the module docstring
+BYTES_PER_UNKNOWN = 2 * 3 * 8 + 10 * 8  # per preconditioner application (real frame), see the module docstring
+FLOPS_PER_DIM3 = 16  # real flops of block products per sum_k dim(k)^3 and application (real frame)
 QUANTUM = dict(gamma_i=4.0, gamma_e=3.0, gamma=0.1, n0=1.0)
 
 
@@ -126,19 +128,19 @@ def say(*a):
 # machine
 
 
-def zgemm_rate(d: int, repeats: int) -> float:
-    """GFLOP/s of a complex d x d matrix product (numpy/BLAS, one thread; 8 d^3 flops), best of repeats."""
+def dgemm_rate(d: int, repeats: int) -> float:
+    """GFLOP/s of a real d x d matrix product (numpy/BLAS, one thread; 2 d^3 flops), best of repeats."""
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+    a = rng.standard_normal((d, d))
     b = a.copy()
-    reps = max(1, int(1e9 / (8 * d**3)))
+    reps = max(1, int(1e9 / (2 * d**3)))
     best = np.inf
     for _ in range(repeats):
         t = cpu()
         for _ in range(reps):
             a @ b
         best = min(best, (cpu() - t) / reps)
-    return 8 * d**3 / best / 1e9
+    return 2 * d**3 / best / 1e9
 
 
 def stream_bandwidth(n_bytes: int, repeats: int) -> dict:
@@ -442,12 +444,13 @@ cpu = time.process_time() - t
 peak = status("VmHWM")  # peak RSS of this process (getrusage's maxrss starts at the parent's at fork)
 try:  # the set-up alone: the model and the per-sector eigendecompositions (private functions)
     t = time.process_time()
-    quantum._eigen(quantum.QuantumModel.of(net, nb))
+    quantum._operators(quantum.QuantumModel.of(net, nb))
     setup = time.process_time() - t
 except Exception:
     setup = float("nan")
 print(json.dumps(dict(cpu=cpu, setup=setup, iterations=r.iterations, unknowns=r.unknowns, solver=r.solver,
-                      base=base, peak=peak, estimate=quantum.exact_memory_bytes(n, nb), leak=float(max(r.leak)))))
+                      frame=r.frame, base=base, peak=peak, estimate=quantum.exact_memory_bytes(n, nb),
+                      leak=float(max(r.leak)))))
 """
 
 
@@ -467,7 +470,7 @@ def quantum_part(cfg, rows, bandwidth, gflops):
     say(
         f"\n## 3. quantum exact steady state: {QUANTUM}, one fresh subprocess per solve, best of "
         f"{cfg.q_repeats}; floors: {BYTES_PER_UNKNOWN} bytes per unknown and iteration at {bandwidth:.1f} GB/s; "
-        f"64 sum_k dim(k)^3 flops per iteration at {gflops:.1f} GFLOP/s"
+        f"{FLOPS_PER_DIM3} sum_k dim(k)^3 flops per iteration at {gflops:.1f} GFLOP/s (real frame)"
     )
     for label, points in (
         ("N = 2", [(2, nb) for nb in cfg.q_nbasis]),
@@ -480,7 +483,9 @@ def quantum_part(cfg, rows, bandwidth, gflops):
             r["inc"] = min(max(x["peak"] - x["base"], 0) for x in runs)
             r["per_it"] = (r["cpu"] - r["setup"]) / r["iterations"]
             r["floor"] = BYTES_PER_UNKNOWN * r["unknowns"] / (bandwidth * 1e9)
-            r["flops"] = 64 * float(np.sum(sector_dims(n, nb).astype(float) ** 3))
+            if r["frame"] != "real":
+                raise RuntimeError(f"N = {n}, n_basis = {nb} ran in the {r['frame']} frame, not the real one")
+            r["flops"] = FLOPS_PER_DIM3 * float(np.sum(sector_dims(n, nb).astype(float) ** 3))
             r["floor_c"] = r["flops"] / (gflops * 1e9)
             res.append(r)
             say(
@@ -527,7 +532,7 @@ def quantum_part(cfg, rows, bandwidth, gflops):
                 "ms",
                 labels,
                 floor=[r["floor_c"] for r in res],
-                notes=["64 sum_k dim(k)^3 flops of block products at the measured matrix-product rate"],
+                notes=[f"{FLOPS_PER_DIM3} sum_k dim(k)^3 flops of real block products at the measured product rate"],
             )
         )
         rows.append(
@@ -695,11 +700,11 @@ def main():
     )
     bw = stream_bandwidth(cfg.bw_bytes, cfg.repeats)
     bw_cache = stream_bandwidth(2**25, cfg.repeats)
-    flops = zgemm_rate(cfg.gemm_d, cfg.repeats)
+    flops = dgemm_rate(cfg.gemm_d, cfg.repeats)
     say(
         f"streaming bandwidth ({cfg.bw_bytes / 2**30:g} GiB arrays): sum {bw['sum']:.1f} GB/s, copy "
         f"{bw['copy']:.1f} GB/s (read + write); 32 MiB arrays: sum {bw_cache['sum']:.1f} GB/s, "
-        f"copy {bw_cache['copy']:.1f} GB/s; complex matrix product {cfg.gemm_d} x {cfg.gemm_d}: {flops:.1f} GFLOP/s"
+        f"copy {bw_cache['copy']:.1f} GB/s; real matrix product {cfg.gemm_d} x {cfg.gemm_d}: {flops:.1f} GFLOP/s"
     )
     rows: list[Row] = []
     if "deterministic" in parts:
@@ -713,7 +718,7 @@ def main():
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     say(
         f"\n## table (p: cost ~ size^p, least squares of log cost on log size; streaming bandwidth "
-        f"{max(bw['sum'], bw['copy']):.1f} GB/s, complex matrix products {flops:.1f} GFLOP/s)\n"
+        f"{max(bw['sum'], bw['copy']):.1f} GB/s, real matrix products {flops:.1f} GFLOP/s)\n"
     )
     say(table(rows))
     say(

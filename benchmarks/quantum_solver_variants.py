@@ -6,8 +6,11 @@ The point: N = 2, Gamma_i = 4, gamma = 1e-3 (Fig. 4a's chain), at the fluctuatio
 solver takes the most iterations. Every variant solves the same system A x = s w of
 ``powergrid.quantum`` to the same tolerance (1e-12) and prints its preconditioner applications,
 Liouvillian applications and CPU seconds, and the largest difference of its state from
-production's. The variants:
-  production    BiCGSTAB, symmetric block Gauss-Seidel over the sectors (quantum._solve)
+production's. All run in the lab frame (complex Hermitian blocks), where they were first measured;
+the production solver now runs this chain in the real frame at about a third of the CPU for the
+same applications (benchmarks/quantum_frame.py), which leaves the comparison of the variants as
+it is. The variants:
+  production    BiCGSTAB, symmetric block Gauss-Seidel over the sectors (quantum._solve, lab frame)
   gmres         GMRES without restart (the fewest applications a Krylov method can take)
   gcrot-recycle GCROT(20, 20), recycling its subspace from the solve at Gamma_e - 0.25
   forward-gs    BiCGSTAB with the forward sweep only (half the preconditioner's work)
