@@ -200,6 +200,8 @@ def test_real_frame_only_where_eq1_is_real():
     assert quantum.real_frame(QuantumModel.of(CASES["N2-nu1-thermal-unequal-n0"][0], 4)) is None  # detuned
     assert quantum.real_frame(QuantumModel.of(TRIANGLE, 4)) is None
     assert exact_steady_state(TRIANGLE, 4).frame == "lab"
+    with pytest.raises(ValueError, match="frame = 'real'"):
+        quantum._operators(model, "real")
     assert exact_steady_state(*CASES["N2-nu2-Nth0"]).frame == "real"
 
 

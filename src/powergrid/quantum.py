@@ -1145,7 +1145,7 @@ def _real_operators(model: QuantumModel, n_b: np.ndarray) -> _Operators:
     return _Operators("real", n, off2, apply_l, apply_m, to_blocks, cond)
 
 
-def _hermitian_operators(model: QuantumModel) -> _Operators:
+def _lab_operators(model: QuantumModel) -> _Operators:
     """The system in the lab frame: a vector holds each Hermitian block as dim^2 real coordinates."""
     bounds = model.sectors.bounds
     off2, V, Vi, den, cond = _eigen(model)
@@ -1176,8 +1176,10 @@ def _hermitian_operators(model: QuantumModel) -> _Operators:
 
 def _operators(model: QuantumModel, frame: str = "auto") -> _Operators:
     """The real frame where it exists (``frame`` "auto"), else (or for "lab") the lab frame."""
+    if frame not in ("auto", "lab"):
+        raise ValueError(f"frame = {frame!r}: 'auto' (the real frame where it exists) or 'lab'")
     n_b = real_frame(model) if frame == "auto" else None
-    return _real_operators(model, n_b) if n_b is not None else _hermitian_operators(model)
+    return _real_operators(model, n_b) if n_b is not None else _lab_operators(model)
 
 
 def _solve(model: QuantumModel, tol: float, maxiter: int, frame: str = "auto"):
