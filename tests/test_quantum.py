@@ -12,7 +12,7 @@ from scipy import sparse
 
 from powergrid import quantum
 from powergrid.deterministic import random_start, steady_state
-from powergrid.model import Network, Reservoir
+from powergrid.model import Network, Reservoir, bipartite_colours
 from powergrid.quantum import (
     QuantumModel,
     Sectors,
@@ -191,9 +191,10 @@ TRIANGLE = Network.chain(3, 4.0, 5.0, 0.2, n0=1.0).replace(edges=((0, 1), (1, 2)
 def test_real_frame_only_where_eq1_is_real():
     """The frame exists on bipartite graphs without detunings: n_B counts the quanta of the
     second side (sites 1, 3, ... of a chain). A detuning or an odd cycle leaves the lab frame."""
-    assert quantum.bipartition(4, [(0, 1), (1, 2), (2, 3)]).tolist() == [0, 1, 0, 1]
-    assert quantum.bipartition(4, [(0, 1), (1, 2), (2, 3), (3, 0)]).tolist() == [0, 1, 0, 1]
-    assert quantum.bipartition(3, TRIANGLE.edges) is None
+    chain4 = Network.chain(4, 4.0, 5.0, 0.2)
+    assert bipartite_colours(chain4).tolist() == [0, 1, 0, 1]
+    assert bipartite_colours(chain4.replace(edges=((0, 1), (1, 2), (2, 3), (3, 0)))).tolist() == [0, 1, 0, 1]
+    assert bipartite_colours(TRIANGLE) is None
     model = QuantumModel.of(Network.chain(3, 4.0, 5.0, 0.2), 4)
     st = model.sectors.states
     assert np.array_equal(quantum.real_frame(model), st[:, 1])

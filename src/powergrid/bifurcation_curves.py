@@ -34,7 +34,7 @@ import scipy.optimize
 
 from .continuation import ContinuationOptions, NetworkSystem, follow
 from .deterministic import _Compiled, corotating_jacobian
-from .model import Network
+from .model import Network, bipartite_colours
 from .parameters import apply_parameter
 
 KINDS = ("fold", "hopf", "branch")
@@ -56,28 +56,6 @@ class BifurcationCurve:
     frequency: np.ndarray  # 'hopf': |Im lambda| of the critical pair in the co-rotating frame; else nan
     stopped: str  # 'range'; 'end': the state comes to rest (omega -> 0), reaches the zero state or the
     # Hopf pair turns real (a codimension-2 point); 'min_step', 'max_points': given up
-
-
-def bipartite_colours(net: Network) -> np.ndarray | None:
-    """The sublattice (0 or 1) of each site, or None if the network is not bipartite."""
-    colour = -np.ones(net.n_sites, int)
-    neighbours = [[] for _ in range(net.n_sites)]
-    for i, j in net.edges:
-        neighbours[i].append(j)
-        neighbours[j].append(i)
-    for root in range(net.n_sites):
-        if colour[root] >= 0:
-            continue
-        colour[root], stack = 0, [root]
-        while stack:
-            i = stack.pop()
-            for j in neighbours[i]:
-                if colour[j] < 0:
-                    colour[j] = 1 - colour[i]
-                    stack.append(j)
-                elif colour[j] == colour[i]:
-                    return None
-    return colour
 
 
 # ---------------------------------------------------------------------------------------------

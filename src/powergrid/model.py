@@ -255,3 +255,25 @@ def _finite(x) -> bool:
 def _require(ok: bool, name: str, value, expected: str):
     if not ok:
         raise ValueError(f"invalid network: {name} = {value!r}; expected {expected}")
+
+
+def bipartite_colours(net: Network) -> np.ndarray | None:
+    """The sublattice (0 or 1) of each site, or None if the network is not bipartite."""
+    colour = -np.ones(net.n_sites, int)
+    neighbours = [[] for _ in range(net.n_sites)]
+    for i, j in net.edges:
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    for root in range(net.n_sites):
+        if colour[root] >= 0:
+            continue
+        colour[root], stack = 0, [root]
+        while stack:
+            i = stack.pop()
+            for j in neighbours[i]:
+                if colour[j] < 0:
+                    colour[j] = 1 - colour[i]
+                    stack.append(j)
+                elif colour[j] == colour[i]:
+                    return None
+    return colour

@@ -140,7 +140,7 @@ from numba import njit
 from scipy import sparse
 from scipy.sparse.linalg import LinearOperator, bicgstab, gcrotmk
 
-from .model import Network
+from .model import Network, bipartite_colours
 from .trajectory_ensemble import check_int, check_real, describe
 
 METHOD = "sector-resolved steady state: BiCGSTAB + symmetric block Gauss-Seidel over excitation-number sectors"
@@ -1034,34 +1034,12 @@ class _Operators(NamedTuple):
     cond: float  # the largest condition number of the sectors' eigenvector matrices
 
 
-def bipartition(n_sites: int, edges) -> np.ndarray | None:
-    """Side (0 or 1) of every site if the graph is bipartite (each edge joins the two sides), else None."""
-    side = np.full(n_sites, -1, np.int64)
-    neighbours = [[] for _ in range(n_sites)]
-    for i, j in edges:
-        neighbours[i].append(j)
-        neighbours[j].append(i)
-    for root in range(n_sites):
-        if side[root] >= 0:
-            continue
-        side[root], queue = 0, [root]
-        while queue:
-            i = queue.pop()
-            for j in neighbours[i]:
-                if side[j] < 0:
-                    side[j] = 1 - side[i]
-                    queue.append(j)
-                elif side[j] == side[i]:
-                    return None
-    return side
-
-
 def real_frame(model: QuantumModel) -> np.ndarray | None:
     """n_B, the number of quanta on side B of every Fock state, if eq. (1) is real in the frame
     Phi = i^n_B (no detuning and a bipartite graph: module docstring, "Solver"); else None."""
     if np.any(np.asarray(model.net.detuning, float) != 0.0):
         return None
-    side = bipartition(model.net.n_sites, model.net.edges)
+    side = bipartite_colours(model.net)
     if side is None:
         return None
     return model.sectors.states[:, side == 1].sum(axis=1).astype(np.int64)
