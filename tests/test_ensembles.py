@@ -39,7 +39,7 @@ def spec(first, count, **changes):
         "outer": {"name": "gamma_e", "values": [2.0, 6.0]},
         "outer_indices": [0, 1],
         "inner": {"name": "n_th_over_n0", "values": [10.0]},
-        "sde": {"dt": 0.02},
+        "sde": {"dt": 0.02, "noise": "three-point"},
         "t_transient": 50.0,
         "t_average": 100.0,
         "block": {"first": first, "count": count},

@@ -14,11 +14,11 @@ from powergrid.model import Network, Reservoir
 from powergrid.sde import (
     LANES,
     Scheme,
+    increments,
     kernel_step,
     reference_observables,
     reference_step,
     run_ensemble,
-    standard_normals,
     trajectory_seeds,
 )
 
@@ -66,13 +66,17 @@ def test_compiled_step_is_the_reference_step_bit_for_bit(name):
     assert np.all(np.isfinite(c)) and np.array_equal(c, ref)
 
 
+@pytest.mark.parametrize("noise", ["three-point", "gaussian"])
 @pytest.mark.parametrize("name", ["branched-two-loss-thermal", "chain3-nu2.5-unequal-n0"])
-def test_ensemble_is_the_reference_loop_bit_for_bit(name):
+def test_ensemble_is_the_reference_loop_bit_for_bit(name, noise):
     """run_ensemble (random start, threads, blocks) equals a Python loop of reference_step and
-    reference_observables fed by standard_normals of each trajectory's generator: the per-trajectory
-    means and the final states, to the last bit."""
+    reference_observables fed by the increments of each trajectory's generator (``increments``):
+    the per-trajectory means and the final states, to the last bit, for both kinds of noise."""
     net, seed, n_traj = NETWORKS[name], np.random.SeedSequence(5), 5
-    r = run_ensemble(net, dt=0.01, t_transient=0.3, t_average=0.5, n_traj=n_traj, seed=seed, threads=2, block_steps=17)
+    r = run_ensemble(
+        net, dt=0.01, t_transient=0.3, t_average=0.5, n_traj=n_traj, seed=seed, threads=2, block_steps=17, noise=noise
+    )
+    assert r.noise == noise
     scheme = Scheme.of(net, 0.01)
     n = net.n_sites
     gens = [np.random.default_rng(s) for s in trajectory_seeds(seed, 0, n_traj)]
@@ -83,10 +87,11 @@ def test_ensemble_is_the_reference_loop_bit_for_bit(name):
     modes = scheme.to_modes(alpha)
     m = len(net.edges)
     occ, cur, cur2, gbar = np.zeros((n_traj, n)), np.zeros((n_traj, m)), np.zeros((n_traj, m)), np.zeros(n_traj)
-    for k, g in enumerate(gens):
+    draws = [increments(g, noise) for g in gens]  # after the start, as the trajectories draw them
+    for k, draw in enumerate(draws):
         c = modes[k]
         for step in range(r.n_steps_transient + r.n_steps_average):
-            c = reference_step(c, standard_normals(g, scheme.n_normals), scheme)
+            c = reference_step(c, draw(scheme.n_normals), scheme)
             if step >= r.n_steps_transient:
                 o, j, gb = reference_observables(c, scheme)
                 occ[k] += o
@@ -117,7 +122,7 @@ def test_missing_private_rng_binding_fails_loudly(monkeypatch):
     spec = importlib.util.spec_from_file_location("powergrid._sde_without_bindings", sde.__file__)
     with pytest.raises(ImportError, match="no fallback"):
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    assert sde.NORMALS.startswith("ziggurat32-pairs")
+    assert sde.NOISES["gaussian"].startswith("ziggurat32-pairs")
 
 
 def test_default_times_are_documented():

@@ -33,16 +33,28 @@ Ensembles and random numbers
 ----------------------------
 Seeds, chunks (``first_trajectory`` + ``EnsembleResult.merge``), blocks and threads as described
 in ``powergrid.trajectory_ensemble``: the numbers depend neither on ``threads``, nor on
-``block_steps``, nor on chunking. Each step takes a fixed number of normals from the trajectory's
-generator: 2 per gain site, then 2 per mode if N_th > 0 (the start, unless given, takes 2 n_sites
-first, via Generator.standard_normal). In the steps the normals are ``NORMALS``: numpy's float32
-ziggurat evaluated in float64 (23-bit resolution within a layer, exact tails), two per 64-bit draw
-of the Generator's PCG64 bit generator (low half first), consumed strictly in sequence. They are
-what every SDE number of the package was made with; they are not numpy's ``standard_normal``
-(the float64 ziggurat, one normal per 64-bit draw), so switching to it would change every number
-(same statistics), and they are only ~15 % cheaper per normal (benchmarks/sde.py, part 4). They
-reach into numba's internal bit-generator bindings; without them importing this module fails
-(ImportError), never a silent fallback.
+``block_steps``, nor on chunking. Each step takes a fixed number of increments from the
+trajectory's own stream: 2 per gain site, then 2 per mode if N_th > 0 (the start, unless given,
+takes 2 n_sites normals first, via Generator.standard_normal). ``noise`` picks the increments
+(``NOISES``):
+
+- ``"three-point"`` (the default): xi = +-sqrt(3) with probability 1/6 each and 0 with
+  probability 2/3. Its moments through the fifth are those of a standard normal (0, 1, 0, 3, 0),
+  so every weak (averaged) quantity of a scheme of weak order <= 2 converges as with normals:
+  the simplified weak schemes of Kloeden & Platen, "Numerical Solution of Stochastic
+  Differential Equations", sec. 14.2. Everything this package computes from the SDE is a
+  weak quantity (time and ensemble means, variances, histograms of many steps). The draws come
+  from a xoshiro256** stream per trajectory (seeded with four 64-bit words of the trajectory's
+  PCG64 Generator after its start), two 32-bit draws per 64-bit output, vectorised over the
+  lanes: 0.5 ns per draw against 2.7 ns for the ziggurat normals (benchmarks/sde.py, part 5).
+- ``"gaussian"``: normals, numpy's float32 ziggurat evaluated in float64 (23-bit resolution
+  within a layer, exact tails), two per 64-bit draw of the Generator's PCG64, consumed strictly
+  in sequence. They are not numpy's ``standard_normal`` (the float64 ziggurat, one per 64-bit
+  draw). The reference of the three-point increments in benchmarks/sde.py and tests/test_sde.py.
+
+The two give the same statistics, not the same numbers. Every SDE table records its ``normals``
+(``NOISES[noise]``). Both reach into numba's internal bit-generator bindings; without them
+importing this module fails (ImportError), never a silent fallback.
 
 Statistics
 ----------
@@ -74,8 +86,8 @@ vectorises the loop over LANES independent trajectories ("lanes"); a plain loop 
 same arithmetic gives the same numbers but takes 2.2-2.6x the CPU time per site-step
 (benchmarks/sde.py, part 4). Lanes never interact and every lane performs the same IEEE operations
 in the same order (numba uses no fast-math and fuses no multiply-adds), so a trajectory's numbers
-do not depend on its group. The generated ``steps`` takes its normals as input (``kernel_step``
-runs it on given ones); ``kernel`` draws them with ``_fill`` and calls it.
+do not depend on its group. The generated ``steps`` takes its increments as input (``kernel_step``
+runs it on given ones); ``kernel`` draws them (``_fill_three_point`` or ``_fill``) and calls it.
 """
 
 from __future__ import annotations
@@ -126,7 +138,12 @@ DIVERGENCE_FACTOR = 1e6  # ... and so does one above this many times (occupation
 LANES = 16  # trajectories advanced together by one kernel call (independent lanes)
 ZBLOCK = 128  # steps whose normals are drawn at a time into the lanes' buffer
 METHOD = "strang: exact linear step + OU kick, 2nd-order saturable step, Ito noise"
-NORMALS = "ziggurat32-pairs: numpy's float32 ziggurat in float64, two normals per 64-bit PCG64 draw"
+NOISES = {  # noise -> what a table records as its ``normals`` (module docstring)
+    "three-point": "three-point: +-sqrt(3) w.p. 1/6 each, 0 w.p. 2/3, two per 64-bit xoshiro256** draw, "
+    "one stream per trajectory seeded from its PCG64",
+    "gaussian": "ziggurat32-pairs: numpy's float32 ziggurat in float64, two normals per 64-bit PCG64 draw",
+}
+DEFAULT_NOISE = "three-point"
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,7 @@ class EnsembleResult:
     wall_time: float = 0.0
     threads: int = 1
     method: str = METHOD
+    noise: str = DEFAULT_NOISE  # the increments (NOISES)
 
     @property
     def n_traj(self) -> int:
@@ -217,9 +235,9 @@ class EnsembleResult:
         first = parts[0]
         f = merged_fields(
             parts,
-            ("net", "dt", "n_steps_transient", "n_steps_average"),
+            ("net", "dt", "n_steps_transient", "n_steps_average", "noise"),
             ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha"),
-            "network, dt, t_transient and t_average",
+            "network, dt, t_transient, t_average and noise",
         )
         if len({None if p.histogram is None else p.histogram.grid for p in parts}) > 1:
             raise ValueError("can only merge chunks with the same histogram grid")
@@ -245,6 +263,7 @@ class EnsembleResult:
             hist,
             sum(p.wall_time for p in parts),
             max(p.threads for p in parts),
+            first.noise,
         )
 
 
@@ -318,7 +337,7 @@ class Scheme:
     def to_sites(self, c: np.ndarray) -> np.ndarray:
         return c @ self.u.T
 
-    def structure(self, histogram: bool) -> _Structure:
+    def structure(self, histogram: bool, noise: str = DEFAULT_NOISE) -> _Structure:
         nu = self.nu if self.nu in (1.0, 2.0, 3.0) else None
         return _Structure(
             int(self.u.shape[0]),
@@ -328,6 +347,7 @@ class Scheme:
             nu,
             self.thermal,
             bool(histogram),
+            noise,
         )
 
     def params(self, limit: float = DIVERGED) -> np.ndarray:
@@ -480,6 +500,7 @@ class _Structure:
     nu: float | None  # 1, 2, 3 (exact products) or None (general power)
     thermal: bool
     histogram: bool
+    noise: str  # a key of NOISES: which fill ``kernel`` calls
 
     @property
     def n_normals(self) -> int:
@@ -502,7 +523,7 @@ class _Structure:
 
     def source(self) -> str:
         """Python source of ``steps`` (reference_step and the accumulation of reference_observables,
-        unrolled over the sites, for every lane) and ``kernel`` (draws the normals, calls ``steps``)."""
+        unrolled over the sites, for every lane) and ``kernel`` (draws the increments, calls ``steps``)."""
         n, L, rows = self.n, LANES, self.rows
         pre = [f"hr{k} = P[{k}]; hi{k} = P[{n + k}]" for k in range(n)]
         idx = 2 * n
@@ -595,13 +616,14 @@ class _Structure:
             ]
 
         q = self.n_normals
+        fill = {"three-point": "_fill_three_point(rng, z, ns * %d)", "gaussian": "_fill(rng, z, ns * %d, n_live)"}
         ind = lambda lines, k: "\n".join(" " * k + line for line in lines)  # noqa: E731
         return "\n".join(
             [
                 f'"""Generated by powergrid.sde for {self!r}."""',
                 "import math",
                 "from numba import njit",
-                "from powergrid.sde import _fill",
+                f"from powergrid.sde import {fill[self.noise].split('(')[0]}",
                 "",
                 "",
                 '@njit(cache=True, nogil=True, error_model="numpy")',
@@ -625,16 +647,16 @@ class _Structure:
                 "",
                 "",
                 '@njit(cache=True, nogil=True, error_model="numpy")',
-                "def kernel(gens, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
+                "def kernel(rng, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
                 "           n_steps, accumulate, step0, nl, n_live):",
-                f'    """n_steps steps, normals drawn {ZBLOCK} steps at a time; -1, or the steps done when a live lane',
-                '    has diverged: its total occupation is NaN or >= the limit (checked every block of normals)."""',
+                f'    """n_steps steps, increments drawn {ZBLOCK} steps at a time; -1, or the steps done when a',
+                '    live lane has diverged: its total occupation is NaN or >= the limit (checked every block)."""',
                 f"    limit = P[{limit}]",
                 "    done = 0",
                 "    while done < n_steps:",
                 f"        ns = min({ZBLOCK}, n_steps - done)",
                 f"        if {q} > 0:",
-                f"            _fill(gens, z, ns * {q}, n_live)",
+                f"            {fill[self.noise] % q}",
                 "        steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, ns, accumulate,",
                 "              step0 + done, nl, n_live)",
                 "        done += ns",
@@ -729,7 +751,7 @@ def kernel_step(c: np.ndarray, z: np.ndarray, scheme: Scheme) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# normals (see NORMALS)
+# increments (see NOISES): ziggurat normals ("gaussian")
 
 _KI = np.asarray(ki_float, np.int64)
 _WI = np.asarray(wi_float, np.float64)
@@ -786,6 +808,82 @@ def standard_normals(gen: np.random.Generator, count: int) -> np.ndarray:
     z = np.zeros(count * LANES)
     _fill((gen,) * LANES, z, count, 1)
     return z[::LANES].copy()
+
+
+# three-point increments ("three-point"): from 32 random bits w, xi = 0 unless its upper 31 bits
+# are >= _TP_CUT (probability _TP_P = 715827883 / 2^31 = 1/3 + 1.6e-10), then +-_TP_A by its lowest
+# bit. _TP_A = 1/sqrt(_TP_P) makes E xi^2 = 1; E xi = E xi^3 = E xi^5 = 0 by the sign bit and
+# E xi^4 = 1/_TP_P = 3 (1 - 4.7e-10). All-zero bits give 0, so a lane whose stream state is zero
+# (an unused lane) gets no noise and stays exactly zero.
+_TP_P = 715827883 / 2**31
+_TP_A = 1.0 / math.sqrt(_TP_P)
+_TP_CUT = np.uint64(2**31 - 715827883)
+_TP_VALUES = np.array([0.0, 0.0, _TP_A, -_TP_A])  # by (nonzero, sign): a load, not a random branch
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _three_point(w):
+    return _TP_VALUES[(np.int64((w >> np.uint64(1)) >= _TP_CUT) << 1) | np.int64(w & np.uint64(1))]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_three_point(state, z, count):
+    """z[i * LANES + g] = the i-th of ``count`` (even) three-point increments of lane g: two per
+    64-bit output (low half first) of lane g's xoshiro256** stream state[:, g], in sequence. The
+    loop over lanes is innermost on separate state rows, so the compiler vectorises it."""
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    for i in range(0, count, 2):
+        lo = z[i * LANES : (i + 1) * LANES]
+        hi = z[(i + 1) * LANES : (i + 2) * LANES]
+        for g in range(LANES):
+            a, b, c, d = s0[g], s1[g], s2[g], s3[g]
+            r = _rotl(b * np.uint64(5), 7) * np.uint64(9)
+            t = b << np.uint64(17)
+            c ^= a
+            d ^= b
+            b ^= c
+            a ^= d
+            c ^= t
+            d = _rotl(d, 45)
+            s0[g], s1[g], s2[g], s3[g] = a, b, c, d
+            lo[g] = _three_point(r & np.uint64(0xFFFFFFFF))
+            hi[g] = _three_point(r >> np.uint64(32))
+
+
+def three_point_stream(gen: np.random.Generator) -> np.ndarray:
+    """The xoshiro256** state (4 words) of a trajectory whose generator is ``gen``, drawn from it
+    after the trajectory's start, as ``run_ensemble`` does; never all zero."""
+    while True:
+        state = gen.bit_generator.random_raw(4).astype(np.uint64)
+        if np.any(state):
+            return state
+
+
+def increments(gen: np.random.Generator, noise: str = DEFAULT_NOISE) -> Callable[[int], np.ndarray]:
+    """The noise of a trajectory whose generator is ``gen`` (its start already drawn): a function
+    count -> the next ``count`` (even) increments, exactly as the kernel draws them."""
+    check_noise("increments", noise)
+    if noise == "gaussian":
+        return lambda count: standard_normals(gen, count)
+    state = np.zeros((4, LANES), np.uint64)
+    state[:, 0] = three_point_stream(gen)
+
+    def draw(count: int) -> np.ndarray:
+        z = np.zeros(count * LANES)
+        _fill_three_point(state, z, count)
+        return z[::LANES].copy()
+
+    return draw
+
+
+def check_noise(where: str, noise) -> None:
+    if not isinstance(noise, str) or noise not in NOISES:
+        raise ValueError(f"{where}: noise must be one of {sorted(NOISES)}, got {noise!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -874,6 +972,7 @@ def run_ensemble(
     progress: Callable[[float], None] | None = None,
     threads: int | None = None,
     block_steps: int = 100_000,
+    noise: str = DEFAULT_NOISE,
 ) -> EnsembleResult:
     """Run n_traj independent trajectories of the SDE on ``net`` and return their statistics.
 
@@ -886,7 +985,8 @@ def run_ensemble(
     times a complex standard normal per site) from each trajectory's own generator.
     ``progress(fraction)`` is called from the calling thread after each block of ``block_steps``
     steps of all trajectories. ``threads``: worker threads (default ``numba.get_num_threads()``);
-    results do not depend on it.
+    results do not depend on it. ``noise``: the increments, "three-point" or "gaussian" (module
+    docstring, ``NOISES``): the same statistics, different numbers.
 
     Arguments of a wrong type raise TypeError, wrong values ValueError, naming the argument and
     the value (``trajectory_ensemble.check_real`` and friends). Raises FloatingPointError ("SDE
@@ -900,6 +1000,7 @@ def run_ensemble(
     if histogram is not None and not isinstance(histogram, HistogramGrid):
         raise TypeError(f"{where}: histogram must be a HistogramGrid or None, got {describe(histogram)}")
     check_callable(where, "progress", progress)
+    check_noise(where, noise)
     ens = TrajectoryEnsemble.of(
         seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps, where=where
     )
@@ -918,7 +1019,7 @@ def run_ensemble(
         if not np.all(np.isfinite(st)):
             raise ValueError(f"{where}: start must be finite, got {describe(start)}")
     scheme = Scheme.of(net, dt)
-    structure = scheme.structure(histogram is not None)
+    structure = scheme.structure(histogram is not None, noise)
     kernel = _kernel(structure).kernel
     rows = structure.rows
 
@@ -930,13 +1031,16 @@ def run_ensemble(
             alpha[k] = z[:n] + 1j * z[n:]
     else:
         alpha[:] = np.broadcast_to(st, (n_traj, n))
+    if noise == "three-point":  # each trajectory's stream, from its generator after its start
+        streams = np.stack([three_point_stream(g) for g in gens_all])
     modes = scheme.to_modes(alpha)
     s0 = float(np.max(np.sum(alpha.real**2 + alpha.imag**2, axis=1)))  # the largest start's occupation
     limit = divergence_limit(net, (n_tr + n_av) * dt, s0)
     P = scheme.params(limit)
 
     # groups of at most LANES trajectories, as many groups as threads if possible, equally filled;
-    # every group computes all LANES lanes (the unused ones stay exactly zero: no noise is drawn for them)
+    # every group computes all LANES lanes (the unused ones stay exactly zero: they get no noise,
+    # a zero stream state for three-point increments, no draws at all for normals)
     n_groups = -(-n_traj // LANES)
     if ens.threads > 1:
         n_groups = min(n_traj, -(-n_groups // ens.threads) * ens.threads)
@@ -949,8 +1053,12 @@ def run_ensemble(
         c = W[: 2 * n * LANES].reshape(2 * n, LANES)
         c[0::2, : len(mem)] = modes[mem].real.T
         c[1::2, : len(mem)] = modes[mem].imag.T
-        gens = tuple(gens_all[k] for k in mem) + (spare,) * (LANES - len(mem))
-        groups.append((gens, W, np.zeros(ZBLOCK * max(structure.n_normals, 1) * LANES), len(mem)))
+        if noise == "three-point":
+            rng = np.zeros((4, LANES), np.uint64)
+            rng[:, : len(mem)] = streams[mem].T
+        else:
+            rng = tuple(gens_all[k] for k in mem) + (spare,) * (LANES - len(mem))
+        groups.append((rng, W, np.zeros(ZBLOCK * max(structure.n_normals, 1) * LANES), len(mem)))
 
     if histogram is not None:
         hx, hy = histogram.bins
@@ -971,8 +1079,8 @@ def run_ensemble(
         if not hasattr(local, "hist"):
             local.hist = (np.zeros(shape, np.int64), np.zeros(n, np.int64))
             buffers.append(local.hist)
-        gens, W, z, n_live = groups[j]
-        status = kernel(gens, W, P, z, *local.hist, *h_args, n_steps, accumulate, first_step - n_tr, LANES, n_live)
+        rng, W, z, n_live = groups[j]
+        status = kernel(rng, W, P, z, *local.hist, *h_args, n_steps, accumulate, first_step - n_tr, LANES, n_live)
         if status >= 0:
             c = W[: 2 * n * LANES].reshape(2 * n, LANES)[:, :n_live]
             with np.errstate(over="ignore", invalid="ignore"):
@@ -1029,10 +1137,11 @@ def run_ensemble(
         hist,
         wall,
         ens.threads,
+        noise,
     )
 
 
-def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads) -> EnsembleResult:
+def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads, noise) -> EnsembleResult:
     return EnsembleResult(
         net=net,
         dt=dt,
@@ -1051,4 +1160,5 @@ def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, th
         histogram=hist,
         wall_time=wall,
         threads=threads,
+        noise=noise,
     )

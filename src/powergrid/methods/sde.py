@@ -30,6 +30,7 @@ class Options:
     first_trajectory: int  # this job's block of the ensemble
     n_traj: int
     histogram: engine.HistogramGrid | None
+    noise: str  # the increments (powergrid.sde.NOISES)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def tables(section: dict) -> tuple[str, ...]:
 
 def global_sections(config: dict) -> dict:
     # threads and the split of ensembles into jobs do not change the numbers
-    return {"sde": {"dt": config["sde"]["dt"]}}
+    return {"sde": {"dt": config["sde"]["dt"], "noise": config["sde"]["noise"]}}
 
 
 def jobs(section: dict, config: dict) -> list[dict]:
@@ -118,6 +119,7 @@ def options(spec: dict) -> Options:
         first_trajectory=int(spec["block"]["first"]),
         n_traj=int(spec["block"]["count"]),
         histogram=grid_,
+        noise=spec["sde"]["noise"],
     )
 
 
@@ -148,6 +150,7 @@ def solve(point: Point, options: Options, progress=None, threads: int = 1) -> en
         histogram=options.histogram,
         progress=progress,
         threads=threads,
+        noise=options.noise,
     )
 
 
@@ -156,7 +159,7 @@ def label(options) -> str:
 
 
 def metadata(options) -> dict:
-    return {"normals": engine.NORMALS}
+    return {"normals": engine.NOISES[options.noise]}
 
 
 def frames(point: Point, result: engine.EnsembleResult, dataset: str) -> dict[str, pd.DataFrame]:
