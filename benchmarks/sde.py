@@ -25,8 +25,17 @@ gamma = 1e-3, N_th/n0 = 10, n0 = 100; Gamma_e = 2 symmetric, Gamma_e = 8 broken 
    is checked: the generated code buys speed, not other numbers). Fig. 3a point (N = 6) and a
    Fig. S8 point (N = 10, nu = 1), 50 trajectories, one thread, the variants interleaved
    ``--rounds`` times; min and median. The machinery stays only if it wins by more than 1.5x.
+   All three variants draw normals here (noise="gaussian"): the comparison is of the kernels.
+5. The increments (issue 15): CPU time per site-step of run_ensemble with three-point increments
+   (the default, sde.NOISES) against the ziggurat normals it replaced (noise="gaussian", the
+   reference), at a Fig. 3a, a Fig. S8 and a Fig. 4a (N = 2, quantum noise only) point, one
+   thread, interleaved ``--rounds`` times. Then the statistics: each kind of increments at the
+   Fig. 3a points with the production ensembles (64 trajectories, t_transient = 5000/g,
+   t_average = 20000/g as config.yaml's fig3), independent seeds, <J> and Delta J of the last
+   bond and the mean occupation with the z-score of their difference.
 
 Usage: python benchmarks/sde.py [--rounds 3] [--t-average 5000] [--no-em-check] [--kernel-only]
+       [--noise-only]
 """
 
 import argparse
@@ -311,7 +320,7 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
         "\n## 4. generated kernel + ziggurat32 pairs against a plain @njit kernel, CPU ns per site-step "
         f"(1 thread, {N_TRAJ} trajectories, {n_steps} steps, {rounds} interleaved rounds: min / median)"
     )
-    print(f"production normals: {sde.NORMALS}")
+    print(f"normals of all three variants: {sde.NOISES['gaussian']}")
     points = {
         "Fig. 3a, N = 6, Gamma_e = 8": fig3a(8.0),
         "Fig. S8, N = 10, nu = 1, Gamma_e = 8": Network.chain(10, 4.0, 8.0, 1e-3, nu=1.0, n0=100.0, n_th_over_n0=10.0),
@@ -322,7 +331,9 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
         "plain @njit + ziggurat32 pairs": lambda: plain_engine(False),
     }
     for label, net in points.items():
-        kw = dict(dt=DEFAULT_DT, t_transient=0.0, n_traj=N_TRAJ, seed=np.random.SeedSequence(4), threads=1)
+        kw = dict(
+            dt=DEFAULT_DT, t_transient=0.0, n_traj=N_TRAJ, seed=np.random.SeedSequence(4), threads=1, noise="gaussian"
+        )
         out = {}
         for name, engine in variants.items():  # compile, and compare the numbers
             with engine():
@@ -356,15 +367,82 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
         print(f"  same numbers: plain + ziggurat32 {same(a, c)} (checked), plain + standard_normal {same(a, b)}")
 
 
+def noise_comparison(rounds: int, n_steps: int = 20_000, n_traj: int = 64):
+    """n_traj: config.yaml's sde.trajectories_per_job, so every lane of a group is live as in a job."""
+    print(
+        "\n## 5. three-point increments against ziggurat normals, CPU ns per site-step "
+        f"(1 thread, {n_traj} trajectories, {n_steps} averaging steps, {rounds} interleaved rounds: min / median)"
+    )
+    for noise, what in sde.NOISES.items():
+        print(f"  {noise}: {what}")
+    points = {
+        "Fig. 3a, N = 6, Gamma_e = 8, N_th/n0 = 10": fig3a(8.0),
+        "Fig. S8, N = 10, nu = 1, Gamma_e = 8, N_th/n0 = 10": Network.chain(
+            10, 4.0, 8.0, 1e-3, nu=1.0, n0=100.0, n_th_over_n0=10.0
+        ),
+        "Fig. 4a, N = 2, n0 = 10, Gamma_e = 3, N_th = 0": Network.chain(2, 4.0, 3.0, 1e-3, n0=10.0),
+    }
+    for label, net in points.items():
+        kw = dict(dt=DEFAULT_DT, t_transient=0.0, n_traj=n_traj, seed=np.random.SeedSequence(4), threads=1)
+        times = {noise: [] for noise in sde.NOISES}
+        for noise in sde.NOISES:  # compile
+            run_ensemble(net, t_average=300 * DEFAULT_DT, noise=noise, **kw)
+        for _ in range(rounds):
+            for noise in sde.NOISES:
+                t, _ = cpu(run_ensemble, net, t_average=n_steps * DEFAULT_DT, noise=noise, **kw)
+                times[noise].append(t / (n_steps * n_traj * net.n_sites) * 1e9)
+        new, ref = times["three-point"], times["gaussian"]
+        print(
+            f"  {label:52s} three-point {min(new):5.2f} / {np.median(new):5.2f} ns, "
+            f"gaussian {min(ref):5.2f} / {np.median(ref):5.2f} ns: "
+            f"ratio {min(ref) / min(new):.2f}x (min), {np.median(ref) / np.median(new):.2f}x (median)"
+        )
+    print(
+        "\n  statistics at the Fig. 3a points, production ensembles (64 trajectories, t_transient = 5000/g, "
+        "t_average = 20000/g, 1 thread), independent seeds; z = |difference| / combined standard error"
+    )
+    print("  point                 noise        <J>_5,6    sem       Delta J   sem       <n> (mean)  CPU [s]")
+    for gamma_e in (2.0, 8.0):
+        net = fig3a(gamma_e)
+        out = {}
+        for k, noise in enumerate(sde.NOISES):
+            t, r = cpu(
+                run_ensemble,
+                net,
+                dt=DEFAULT_DT,
+                t_transient=5000.0,
+                t_average=20000.0,
+                n_traj=64,
+                seed=np.random.SeedSequence([11, k, int(gamma_e)]),
+                threads=1,
+                noise=noise,
+            )
+            out[noise] = r
+            print(
+                f"  Gamma_e = {gamma_e:<4g}        {noise:12s} {r.J_mean[-1]:.5f}   {r.J_sem[-1]:.5f}   "
+                f"{r.J_std[-1]:.5f}   {r.J_std_sem[-1]:.5f}   {r.occupation.mean():.4f}      {t:.1f}"
+            )
+        a, b = out["three-point"], out["gaussian"]
+        z = lambda x, y, sx, sy: abs(x - y) / math.hypot(sx, sy)  # noqa: E731
+        print(
+            f"  Gamma_e = {gamma_e:<4g}        z: <J> {z(a.J_mean[-1], b.J_mean[-1], a.J_sem[-1], b.J_sem[-1]):.2f}, "
+            f"Delta J {z(a.J_std[-1], b.J_std[-1], a.J_std_sem[-1], b.J_std_sem[-1]):.2f}"
+        )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--t-average", type=float, default=5000.0)
     ap.add_argument("--no-em-check", action="store_true")
     ap.add_argument("--kernel-only", action="store_true", help="only part 4")
+    ap.add_argument("--noise-only", action="store_true", help="only part 5")
     args = ap.parse_args()
     if args.kernel_only:
         kernel_comparison(args.rounds)
+        return
+    if args.noise_only:
+        noise_comparison(args.rounds)
         return
     dt = DEFAULT_DT
     print(
@@ -447,6 +525,7 @@ def main():
         )
 
     kernel_comparison(args.rounds)
+    noise_comparison(args.rounds)
 
 
 if __name__ == "__main__":
