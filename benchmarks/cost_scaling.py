@@ -22,10 +22,10 @@ three largest ("last 3"), where fixed overheads matter least.
    first block are not counted): a transient block (no observables) and an averaging block (J,
    J^2, |alpha|^2, Gbar accumulated every step, an O(N^2) transform to the sites). Then, at N = 6,
    the cost against trajectories per job (8 .. 128; the kernel advances LANES = 16 trajectories
-   together). Floor: the CPU time of ``sde._fill``, the very function the kernel calls to draw
-   its normals (numpy's float32 ziggurat on each trajectory's PCG64, two normals per 64-bit draw),
-   drawing the normals of 128 steps x 16 lanes for the network (2 per gain site + 2 per site with
-   thermal noise), per site-step. ``--sde-compile`` also times the first call with an empty
+   together). Floor: the CPU time of the very function the kernel calls to draw its increments
+   (``sde._fill_three_point``: three-point increments from a xoshiro256** stream per lane, the
+   default ``sde.DEFAULT_NOISE``), drawing the increments of 128 steps x 16 lanes for the network
+   (2 per gain site + 2 per site with thermal noise), per site-step. ``--sde-compile`` also times the first call with an empty
    kernel cache (numba compiling the generated kernel) in a fresh subprocess per N (slow: ~4 min
    at N = 64).
 3. quantum exact (powergrid.quantum.exact_steady_state): N = 2 chain, Gamma_i = 4, Gamma_e = 3,
@@ -310,32 +310,32 @@ _DRAW = None
 
 
 def normals_floor(net, repeats, calls=200) -> float:
-    """CPU per site-step of drawing the kernel's normals with the kernel's own sde._fill, called
-    from compiled code as the kernel calls it: ``calls`` blocks of ZBLOCK steps x LANES lanes into
-    a buffer of the kernel's size. (Called from Python, each call would also unbox the 16
-    generators, ~0.1 ms, more than the draws of a small network.)"""
+    """CPU per site-step of drawing the kernel's increments with the kernel's own fill
+    (sde._fill_three_point, the default noise), called from compiled code as the kernel calls it:
+    ``calls`` blocks of ZBLOCK steps x LANES lanes into a buffer of the kernel's size."""
     global _DRAW
     from numba import njit
 
     from powergrid import sde
 
+    assert sde.DEFAULT_NOISE == "three-point", sde.DEFAULT_NOISE
     if _DRAW is None:
-        fill = sde._fill
+        fill = sde._fill_three_point
 
         @njit(nogil=True)
-        def draw(gens, z, count, n_live, calls):
+        def draw(state, z, count, calls):
             for _ in range(calls):
-                fill(gens, z, count, n_live)
+                fill(state, z, count)
 
         _DRAW = draw
     q = sde.Scheme.of(net, sde.DEFAULT_DT).n_normals
-    gens = tuple(np.random.default_rng(k) for k in range(sde.LANES))
+    state = np.stack([sde.three_point_stream(np.random.default_rng(k)) for k in range(sde.LANES)], axis=1)
     z = np.zeros(sde.ZBLOCK * q * sde.LANES)
-    _DRAW(gens, z, sde.ZBLOCK * q, sde.LANES, 1)  # compile
+    _DRAW(state, z, sde.ZBLOCK * q, 1)  # compile
     best = np.inf
     for _ in range(repeats):
         t = cpu()
-        _DRAW(gens, z, sde.ZBLOCK * q, sde.LANES, calls)
+        _DRAW(state, z, sde.ZBLOCK * q, calls)
         best = min(best, cpu() - t)
     return best / (calls * sde.ZBLOCK * sde.LANES * net.n_sites)
 
@@ -361,7 +361,7 @@ def sde_part(cfg, rows):
         f"\n## 2. SDE: Fig. 3a chain (Gamma_i = 4, Gamma_e = 8, gamma = 1e-3, N_th/n0 = 10, n0 = 100), dt = "
         f"{sde.DEFAULT_DT}, {n_traj} trajectories, 1 thread, blocks of {block} steps; best of {cfg.repeats}"
     )
-    say(f"   normals: {sde.NORMALS}")
+    say(f"   increments: {sde.NOISES[sde.DEFAULT_NOISE]}")
     tr, av, floor = [], [], []
     for n in cfg.sde_n:
         net = fig3a_chain(n)

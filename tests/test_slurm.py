@@ -1,7 +1,8 @@
 """The workflow on a real (one-node) SLURM cluster through profiles/slurm: .ci/slurm_smoke.sh.
 
 The script installs SLURM and munge with apt if they are missing, starts a private cluster,
-runs the smoke DAG with the SLURM executor, and compares its Parquet tables with a local run.
+runs four figures of the smoke DAG (every kind of cluster job and the local rules that join
+them) with the SLURM executor, and compares their Parquet tables with a local run.
 It needs root (apt, slurmd); without it this test fails with the reason, it never skips.
 Run it alone with `pytest -m slurm`; it takes about 2-3 minutes on 2 cores.
 """
