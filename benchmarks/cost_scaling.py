@@ -376,7 +376,7 @@ def sde_part(cfg, rows):
         q = sde.Scheme.of(net, sde.DEFAULT_DT).n_normals
         say(
             f"  N = {n:3d}: transient {tr[-1] * 1e9:6.2f} ns, averaging {av[-1] * 1e9:6.2f} ns per site-step; "
-            f"normals floor {floor[-1] * 1e9:5.2f} ns ({q} normals per step = {q / n:.2f} per site-step); "
+            f"increments floor {floor[-1] * 1e9:5.2f} ns ({q} increments per step = {q / n:.2f} per site-step); "
             f"first call (kernel load, or compile if not cached) {first:.2f} s wall"
         )
     rows.append(Row("SDE", "CPU per site-step, transient steps", "N", cfg.sde_n, tr, "ns", floor=floor))

@@ -315,6 +315,11 @@ BAD = [
         ["datasets.fig3.t_average = 0.01: must be longer than one time step sde.dt = 0.01"],
     ),
     (
+        "unknown sde increments",
+        _set("sde.noise", "uniform"),
+        ["sde.noise = 'uniform': must be one of 'three-point', 'gaussian'"],
+    ),
+    (
         "global sde step longer than a run",
         _set("sde.dt", 50000.0),
         ["datasets.fig3.t_average = 20000.0: must be longer than one time step sde.dt = 50000.0"],
