@@ -46,7 +46,7 @@ takes 2 n_sites normals first, via Generator.standard_normal). ``noise`` picks t
   weak quantity (time and ensemble means, variances, histograms of many steps). The draws come
   from a xoshiro256** stream per trajectory (seeded with four 64-bit words of the trajectory's
   PCG64 Generator after its start), two 32-bit draws per 64-bit output, vectorised over the
-  lanes: 0.5 ns per draw against 2.7 ns for the ziggurat normals (benchmarks/sde.py, part 5).
+  lanes: about 0.6 ns per draw against 2.7 ns for the ziggurat normals (benchmarks/cost_scaling.py).
 - ``"gaussian"``: normals, numpy's float32 ziggurat evaluated in float64 (23-bit resolution
   within a layer, exact tails), two per 64-bit draw of the Generator's PCG64, consumed strictly
   in sequence. They are not numpy's ``standard_normal`` (the float64 ziggurat, one per 64-bit
