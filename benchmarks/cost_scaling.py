@@ -25,9 +25,9 @@ three largest ("last 3"), where fixed overheads matter least.
    together). Floor: the CPU time of the very function the kernel calls to draw its increments
    (``sde._fill_three_point``: three-point increments from a xoshiro256** stream per lane, the
    default ``sde.DEFAULT_NOISE``), drawing the increments of 128 steps x 16 lanes for the network
-   (2 per gain site + 2 per site with thermal noise), per site-step. ``--sde-compile`` also times the first call with an empty
-   kernel cache (numba compiling the generated kernel) in a fresh subprocess per N (slow: ~4 min
-   at N = 64).
+   (2 per gain site + 2 per site with thermal noise), per site-step. ``--sde-compile`` also times
+   the first call with an empty kernel cache (numba compiling the generated kernel) in a fresh
+   subprocess per N (slow: ~4 min at N = 64).
 3. quantum exact (powergrid.quantum.exact_steady_state): N = 2 chain, Gamma_i = 4, Gamma_e = 3,
    gamma = 0.1, n0 = 1, against n_basis; and N = 2, 3, 4 at n_basis = 6 (fitted against the number
    of unknowns, since it grows exponentially in N). Each solve runs in a fresh subprocess (after a
