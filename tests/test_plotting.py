@@ -354,7 +354,7 @@ def _ensemble(dataset, network, outer, inner, *, trajectories=4, histogram=None)
         "network": network,
         "outer": outer,
         "inner": inner,
-        "sde": {"dt": 0.05},
+        "sde": {"dt": 0.05, "noise": "three-point"},
         "outer_indices": list(range(len(outer["values"]))),
         "t_transient": 5.0,
         "t_average": 20.0,
