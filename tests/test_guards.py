@@ -70,6 +70,8 @@ SDE_CASES = [
     ({"start": [1.0, math.nan, 2.0]}, ValueError, ("start", "finite")),
     ({"histogram": (10, 10)}, TypeError, ("histogram", "HistogramGrid", "(tuple)")),
     ({"progress": 3}, TypeError, ("progress", "callable", "3 (int)")),
+    ({"noise": "normal"}, ValueError, ("run_ensemble", "noise", "three-point", "'normal'")),
+    ({"noise": 1}, TypeError, ("noise", "1 (int)")),
 ]
 
 

@@ -254,6 +254,15 @@ def test_same_seed_same_numbers_for_any_threads_blocks_and_chunks():
     assert not np.array_equal(other.traj_J_mean, ref.traj_J_mean)
 
 
+def test_chunks_with_other_increments_are_not_merged():
+    kw = dict(t_transient=0.1, t_average=0.2, n_traj=2, seed=SEED)
+    a = run_ensemble(fig3a(2.0), **kw)
+    b = run_ensemble(fig3a(2.0), first_trajectory=2, noise="gaussian", **kw)
+    assert a.noise == "three-point" and b.noise == "gaussian"
+    with pytest.raises(ValueError, match="noise"):
+        EnsembleResult.merge([a, b])
+
+
 def test_start_progress_and_statistics_bookkeeping():
     net = fig3a(2.0)
     calls = []

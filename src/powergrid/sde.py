@@ -882,7 +882,9 @@ def increments(gen: np.random.Generator, noise: str = DEFAULT_NOISE) -> Callable
 
 
 def check_noise(where: str, noise) -> None:
-    if not isinstance(noise, str) or noise not in NOISES:
+    if not isinstance(noise, str):
+        raise TypeError(f"{where}: noise must be a string, one of {sorted(NOISES)}, got {describe(noise)}")
+    if noise not in NOISES:
         raise ValueError(f"{where}: noise must be one of {sorted(NOISES)}, got {noise!r}")
 
 
