@@ -18,7 +18,7 @@ gamma = 1e-3, N_th/n0 = 10, n0 = 100; Gamma_e = 2 symmetric, Gamma_e = 8 broken 
 3. (--no-em-check to skip) plain Euler-Maruyama at dt = 1e-2 over a short time: its occupation
    runs away from ours.
 4. The kernel machinery (issue 11): CPU time per site-step of run_ensemble with its generated
-   kernel and ziggurat32-pair normals (sde.NORMALS) against the same run_ensemble with a plain
+   kernel and ziggurat32-pair normals (sde.NOISES["gaussian"]) against the same run_ensemble with a plain
    @njit kernel (``plain_kernel`` below: the same arithmetic as loops over sites, vectorisable
    loops over the lanes) drawing Generator.standard_normal inside numba, and with the plain kernel
    drawing the production normals (it then reproduces the production numbers bit for bit, which
@@ -159,7 +159,7 @@ def plain_kernel(
     """sde.reference_step and the accumulation of sde.reference_observables for lanes 0..nl-1 of
     W (rows x LANES) with loops over sites and edges; the lane loops innermost with a run-time
     trip count, so that the compiler vectorises them. B, X: scratch (4, n_res, LANES), (2, n, LANES).
-    Normals: Generator.standard_normal (standard) or the production's sde._fill."""
+    Normals: Generator.standard_normal (standard) or the generated kernel's sde._fill (noise="gaussian")."""
     n = hr.size
     q = 2 * np.sum(gain) + (2 * n if thermal else 0)
     done = 0
