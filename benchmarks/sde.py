@@ -21,7 +21,7 @@ gamma = 1e-3, N_th/n0 = 10, n0 = 100; Gamma_e = 2 symmetric, Gamma_e = 8 broken 
    kernel and ziggurat32-pair normals (sde.NOISES["gaussian"]) against the same run_ensemble with a plain
    @njit kernel (``plain_kernel`` below: the same arithmetic as loops over sites, vectorisable
    loops over the lanes) drawing Generator.standard_normal inside numba, and with the plain kernel
-   drawing the production normals (it then reproduces the production numbers bit for bit, which
+   drawing the same normals (it then reproduces the generated kernel's numbers bit for bit, which
    is checked: the generated code buys speed, not other numbers). Fig. 3a point (N = 6) and a
    Fig. S8 point (N = 10, nu = 1), 50 trajectories, one thread, the variants interleaved
    ``--rounds`` times; min and median. The machinery stays only if it wins by more than 1.5x.
@@ -326,7 +326,7 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
         "Fig. S8, N = 10, nu = 1, Gamma_e = 8": Network.chain(10, 4.0, 8.0, 1e-3, nu=1.0, n0=100.0, n_th_over_n0=10.0),
     }
     variants = {
-        "generated + ziggurat32 pairs (production)": contextlib.nullcontext,
+        "generated + ziggurat32 pairs": contextlib.nullcontext,
         "plain @njit + Generator.standard_normal": lambda: plain_engine(True),
         "plain @njit + ziggurat32 pairs": lambda: plain_engine(False),
     }
@@ -344,7 +344,7 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
             fields = ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha")
             return all(np.array_equal(getattr(x, f), getattr(y, f)) for f in fields)
 
-        assert same(a, c), "the plain kernel with the production normals must reproduce the production numbers"
+        assert same(a, c), "the plain kernel fed the same normals must reproduce the generated kernel's numbers"
         times = {name: [] for name in variants}
         for _ in range(rounds):
             for name, engine in variants.items():
@@ -354,14 +354,14 @@ def kernel_comparison(rounds: int, n_steps: int = 20_000):
         print(f"\n{label}")
         for name, v in times.items():
             print(f"  {name:45s} {min(v):6.2f} / {np.median(v):6.2f} ns")
-        prod, std = times["generated + ziggurat32 pairs (production)"], times["plain @njit + Generator.standard_normal"]
+        prod, std = times["generated + ziggurat32 pairs"], times["plain @njit + Generator.standard_normal"]
         zig = times["plain @njit + ziggurat32 pairs"]
         print(
-            f"  ratio plain + standard_normal / production: {min(std) / min(prod):.2f}x (min), "
+            f"  ratio plain + standard_normal / generated: {min(std) / min(prod):.2f}x (min), "
             f"{np.median(std) / np.median(prod):.2f}x (median)"
         )
         print(
-            f"  ratio plain + ziggurat32 / production:      {min(zig) / min(prod):.2f}x (min), "
+            f"  ratio plain + ziggurat32 / generated:      {min(zig) / min(prod):.2f}x (min), "
             f"{np.median(zig) / np.median(prod):.2f}x (median)"
         )
         print(f"  same numbers: plain + ziggurat32 {same(a, c)} (checked), plain + standard_normal {same(a, b)}")
