@@ -309,7 +309,7 @@ def sde_blocks(net, n_traj, block, seed):
 _DRAW = None
 
 
-def normals_floor(net, repeats, calls=200) -> float:
+def increments_floor(net, repeats, calls=200) -> float:
     """CPU per site-step of drawing the kernel's increments with the kernel's own fill
     (sde._fill_three_point, the default noise), called from compiled code as the kernel calls it:
     ``calls`` blocks of ZBLOCK steps x LANES lanes into a buffer of the kernel's size."""
@@ -372,7 +372,7 @@ def sde_part(cfg, rows):
         norm = block * n_traj * n
         tr.append(min(r[0] for r in res) / norm)
         av.append(min(r[1] for r in res) / norm)
-        floor.append(normals_floor(net, cfg.repeats))
+        floor.append(increments_floor(net, cfg.repeats))
         q = sde.Scheme.of(net, sde.DEFAULT_DT).n_normals
         say(
             f"  N = {n:3d}: transient {tr[-1] * 1e9:6.2f} ns, averaging {av[-1] * 1e9:6.2f} ns per site-step; "
@@ -383,7 +383,7 @@ def sde_part(cfg, rows):
     rows.append(Row("SDE", "CPU per site-step, averaging steps", "N", cfg.sde_n, av, "ns", floor=floor))
 
     net = fig3a_chain(6)
-    f6 = normals_floor(net, cfg.repeats)
+    f6 = increments_floor(net, cfg.repeats)
     per, total = [], []
     for m in cfg.sde_traj:
         res = [sde_blocks(net, m, block, k) for k in range(cfg.repeats)]

@@ -27,8 +27,9 @@ QUANTUM_EXACT_APP = 1e-9  # per preconditioner application, per sum_k dim(k)^3 o
 QUANTUM_EXACT_ITERATIONS = 100  # applications per steady state at n0 = 1, times n0^0.4 (observed:
 # medians 110 at n0 = 1-2 (Fig. 4a), 200 at n0 = 5 (Fig. 4b), 290 at n0 = 15 (Fig. S2); 30 ... 450)
 QUANTUM_TRAJECTORY_STEP = 1.5e-9  # per trajectory step, per Fock state of the truncation
-SDE_SITE_STEP = {"gaussian": 5e-9, "three-point": 2.5e-9}  # per site and time step of one trajectory,
-# wall time of a 2-thread job, by the increments (sde.NOISES: three-point halves the step, benchmarks/sde.py)
+SDE_SITE_STEP = {"gaussian": 5e-9, "three-point": 3e-9}  # per site and time step of one trajectory,
+# wall time of a 2-thread job, by the increments (sde.NOISES); the default run's SDE job-seconds fell
+# 1.64x with three-point increments (1776 -> 1086, 2026-12-06)
 RELAXATION_POINT_SITE = 0.03  # per point, kick direction and site (the integration to 1e-8)
 STEADY_STATE_POINT_SITE = 1.5e-3  # per point and site (most points settle long before t_max)
 CONTINUATION_VALUE_SITE = 0.25  # per outer value and site
