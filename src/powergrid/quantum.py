@@ -853,6 +853,7 @@ class QuantumSteadyState:
     J_std_quanta: np.ndarray
     occupation_quanta: np.ndarray  # <a^dag a>
     sector_population: np.ndarray
+    site_population: np.ndarray  # (n_sites, n_basis): P(n_l = n), the marginal Fock distribution of each site
     n_sectors: int
     unknowns: int
     iterations: int  # preconditioner applications (BiCGSTAB: 2 per iteration)
@@ -997,6 +998,27 @@ def check_leak(result, bound: float):
             f"{total:.3g} > bound {bound:.3g}, for {where}; raise k_max"
         )
     return result
+
+
+def needed_truncation(result: QuantumSteadyState, bound: float) -> tuple[int, int]:
+    """(n_basis, k_max): the smallest per-site box and total-number cap at which this state's
+    populations stay within ``bound``: every site holds n >= n_basis - 1 quanta, and the sites
+    k >= k_max quanta in all, with a population <= bound (read from ``site_population`` and
+    ``sector_population``, so only as far as this truncation reaches: never above its own).
+
+    The populations a truncation cuts are those of the larger box to a good approximation (a
+    birth-death balance keeps its shape below a reflecting top), so a survey at a generous box
+    gives each point's own truncation; ``check_leak`` still checks it where it is used.
+    """
+    bound = check_real("needed_truncation", "bound", bound, strict=True)
+
+    def first_tail_index(p):  # smallest i with p[j] <= bound for every j >= i
+        above = np.flatnonzero(p > bound)
+        return int(above[-1]) + 1 if len(above) else 0
+
+    n_basis = max(2, max(first_tail_index(p) for p in result.site_population) + 1)
+    k_max = max(1, first_tail_index(result.sector_population))
+    return n_basis, k_max
 
 
 def _eigen(model: QuantumModel):
@@ -1243,6 +1265,7 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
     leak = np.array([pops[st[:, l] == nb - 1].sum() for l in range(net.n_sites)])
     sec_pop = np.array([pops[sec.bounds[k] : sec.bounds[k + 1]].sum() for k in range(sec.n_sectors)])
     leak_total = float(sec_pop[-1]) if sec.capped else 0.0  # uncapped: the all-top state, inside leak
+    site_pop = np.array([np.bincount(st[:, l], weights=pops, minlength=nb) for l in range(net.n_sites)])
     jm = np.zeros(m)
     j2 = np.zeros(m)
     for e in range(m):
@@ -1270,6 +1293,7 @@ def _observables(model: QuantumModel, rho: np.ndarray, info: dict, wall: float) 
         J_std_quanta=dj,
         occupation_quanta=occ,
         sector_population=sec_pop,
+        site_population=site_pop,
         n_sectors=sec.n_sectors,
         unknowns=info["unknowns"],
         iterations=info["iterations"],

@@ -1,14 +1,18 @@
 """Quantum steady states of eq. (1) over a two-axis sweep: exact (sector-resolved) or by quantum
 trajectories, as the dataset's ``solver`` says.
 
-The Fock truncation is per value of the inner axis (``n_basis`` states per site and optionally
-``k_max`` quanta in all, aligned with ``inner.values``); a point whose top-state or top-sector
-population exceeds ``leak_bound`` fails the job, naming its parameters.
+The Fock truncation (``n_basis`` states per site and optionally ``k_max`` quanta in all) has one
+entry per value of the inner axis: one truncation for that whole curve, or a list with one per
+value of the outer axis (a truncation per point). A point whose top-state or top-sector population
+exceeds ``leak_bound`` fails the job, naming its parameters. Exact points also record the smallest
+truncation their own state needs at that bound (``n_basis_needed``, ``k_max_needed``): a survey
+at a generous truncation gives the per-point truncations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,6 +66,18 @@ class Point:
         }
 
 
+class Solved(NamedTuple):
+    result: object  # quantum.QuantumSteadyState or quantum_trajectories.QuantumTrajectoryResult
+    n_basis_needed: int  # exact: quantum.needed_truncation at leak_bound; trajectories: 0 (not measured)
+    k_max_needed: int
+
+
+def truncation_at(entry, outer_index: int) -> int:
+    """A dataset's ``n_basis`` or ``k_max`` entry for one inner value at one outer index: the entry
+    itself, or its element for that outer value when it is a per-point list."""
+    return int(entry[outer_index] if isinstance(entry, (list, tuple)) else entry)
+
+
 def tables(section: dict) -> tuple[str, ...]:
     return ("bonds", "sites", "points")
 
@@ -81,11 +97,15 @@ def memory_bytes(section: dict) -> int:
     """Peak memory of the largest truncation of a dataset."""
     n = int(section["network"]["n_sites"])
     caps = section.get("k_max", [None] * len(section["n_basis"]))
+    count = len(section["outer"]["values"]) if "values" in section["outer"] else int(section["outer"]["points"])
+    truncations = [
+        (truncation_at(nb, i), None if k is None else truncation_at(k, i))
+        for nb, k in zip(section["n_basis"], caps)
+        for i in range(count)
+    ]
     if section["solver"] == "exact":
-        return max(quantum.exact_memory_bytes(n, int(nb), k) for nb, k in zip(section["n_basis"], caps))
-    return max(
-        quantum_trajectories.trajectory_memory_bytes(n, int(nb), k_max=k) for nb, k in zip(section["n_basis"], caps)
-    )
+        return max(quantum.exact_memory_bytes(n, nb, k) for nb, k in truncations)
+    return max(quantum_trajectories.trajectory_memory_bytes(n, nb, k_max=k) for nb, k in truncations)
 
 
 def options(spec: dict) -> Options:
@@ -101,22 +121,18 @@ def options(spec: dict) -> Options:
 
 def points(spec: dict) -> list[Point]:
     base = network_from_spec(spec["network"])
-    box = base.n_sites * (np.asarray(spec["n_basis"], int) - 1)
-    caps = spec.get("k_max", box)
     out = []
     for i, j, axes in grid(spec):
         net = base
         for name, value in axes.items():
             net = apply_parameter(net, name, value)
-        out.append(
-            Point(
-                i, j, axes, net, int(spec["n_basis"][j]), int(caps[j]), point_seed(spec["seed"], spec["dataset"], i, j)
-            )
-        )
+        n_basis = truncation_at(spec["n_basis"][j], i)
+        k_max = truncation_at(spec["k_max"][j], i) if "k_max" in spec else base.n_sites * (n_basis - 1)
+        out.append(Point(i, j, axes, net, n_basis, k_max, point_seed(spec["seed"], spec["dataset"], i, j)))
     return out
 
 
-def solve(point: Point, options: Options, progress=None, threads: int = 1):
+def solve(point: Point, options: Options, progress=None, threads: int = 1) -> Solved:
     """The steady state of one point by the dataset's solver; fails if the truncation leaks."""
     if options.solver == "exact":
         result = quantum.exact_steady_state(point.network, point.n_basis, k_max=point.k_max)
@@ -134,15 +150,19 @@ def solve(point: Point, options: Options, progress=None, threads: int = 1):
             progress=progress,
             threads=threads,
         )
-    return quantum.check_leak(result, options.leak_bound)
+    quantum.check_leak(result, options.leak_bound)
+    if options.solver == "exact":
+        return Solved(result, *quantum.needed_truncation(result, options.leak_bound))
+    return Solved(result, 0, 0)
 
 
 def label(options: Options) -> str:
     return f"quantum steady state ({options.solver})"
 
 
-def frames(point: Point, result, dataset: str) -> dict[str, pd.DataFrame]:
+def frames(point: Point, solved: Solved, dataset: str) -> dict[str, pd.DataFrame]:
     """Tidy rows of one solved point. Exact results have no standard errors (NaN columns)."""
+    result = solved.result
     exact = isinstance(result, quantum.QuantumSteadyState)
     common = {"dataset": dataset, **point.columns(), "solver": "exact" if exact else "trajectories"}
     nan = np.full(len(result.edges), np.nan)
@@ -189,6 +209,8 @@ def frames(point: Point, result, dataset: str) -> dict[str, pd.DataFrame]:
                 **extra,
                 "max_leak": float(np.max(result.leak)),
                 "leak_total": float(result.leak_total),
+                "n_basis_needed": solved.n_basis_needed,
+                "k_max_needed": solved.k_max_needed,
                 "wall_time": result.wall_time,
             }
         ]
