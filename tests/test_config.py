@@ -54,6 +54,14 @@ def _set_network(**changes):
     return edit
 
 
+def _edits(*edits):
+    def edit(cfg):
+        for e in edits:
+            e(cfg)
+
+    return edit
+
+
 def _set(path, value):
     def edit(cfg):
         *parents, last = path.split(".")
@@ -245,8 +253,25 @@ BAD = [
     ),
     (
         "k_max above the box",
-        _set("datasets.fig4b.k_max", [50, 80, 300]),
-        ["datasets.fig4b.k_max = [50, 80, 300]", "exceeds the box n_sites (n_basis - 1) = 218"],
+        _edits(_set("datasets.fig4b.n_basis", [50, 80, 110]), _set("datasets.fig4b.k_max", [50, 80, 300])),
+        ["datasets.fig4b.k_max[2] = 300", "exceeds the box n_sites (n_basis - 1) = 218"],
+    ),
+    (
+        "per-point n_basis not one per outer value",
+        _set("datasets.fig4b.n_basis", [50, [80, 90], 110]),
+        ["datasets.fig4b.n_basis[1] = [80, 90]", "one value per value of outer (26 values of gamma_e)"],
+    ),
+    (
+        "per-point k_max above its point's box",
+        _edits(
+            _set("datasets.fig4b.n_basis", [50, 80, 110]), _set("datasets.fig4b.k_max", [50, 80, [200] * 25 + [300]])
+        ),
+        ["datasets.fig4b.k_max[2][25] = 300", "exceeds the box n_sites (n_basis - 1) = 218"],
+    ),
+    (
+        "per-point n_basis below 2",
+        _set("datasets.fig4b.n_basis", [50, 80, [110] * 25 + [1]]),
+        ["datasets.fig4b.n_basis[2][25] = 1", "must be >= 2"],
     ),
     # numerics that cannot be right (issue 13, part 3): refused before any job
     (

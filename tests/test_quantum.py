@@ -19,6 +19,7 @@ from powergrid.quantum import (
     check_leak,
     exact_memory_bytes,
     exact_steady_state,
+    needed_truncation,
     sector_dims,
 )
 from powergrid.quantum_trajectories import (
@@ -179,6 +180,46 @@ def test_total_number_cap_converges_to_the_box():
         for name in ("J_mean", "J_std", "occupation"):
             change = np.max(np.abs(getattr(cap, name) / getattr(box, name) - 1))
             assert change < 10 * cap.leak_total, (k_max, name, change, cap.leak_total)
+
+
+@pytest.mark.parametrize("gamma_e, gamma", [(3.0, 0.05), (1.0, 0.05), (0.5, 0.02)])
+def test_needed_truncation_carries_over_to_the_smaller_truncation(gamma_e, gamma):
+    """needed_truncation read off a generous box (40 states per site, leak < 2e-10) is a truncation
+    whose own cut populations stay near the bound: a smaller box and cap keep the shape of the
+    populations below their top (measured: top-state and top-sector populations 0.2-0.9 bound).
+    The observables move by less than 100 bound (measured: 6-54 at 1e-6, 8-31 at 1e-8)."""
+    net = Network.chain(2, 4.0, gamma_e, gamma, n0=1.0)
+    box = exact_steady_state(net, 40)
+    assert box.leak.max() < 1e-9
+    previous = (0, 0)
+    for bound in (1e-6, 1e-8):
+        n_basis, k_max = needed_truncation(box, bound)
+        assert n_basis > previous[0] and k_max > previous[1]  # a tighter bound needs more states
+        assert n_basis < 40 and k_max < 2 * (n_basis - 1)  # the cap cuts: sites are rarely full together
+        previous = (n_basis, k_max)
+        small = exact_steady_state(net, n_basis, k_max=k_max)
+        assert small.leak.max() <= bound and small.leak_total <= bound, (bound, small.leak, small.leak_total)
+        assert small.unknowns < box.unknowns
+        for name in ("J_mean", "J_std", "occupation"):
+            change = np.max(np.abs(getattr(small, name) / getattr(box, name) - 1))
+            assert change < 100 * bound, (bound, name, change)
+
+
+def test_needed_truncation_reads_the_tails():
+    """On the populations themselves: the smallest box whose top state and every state above it
+    hold <= bound, and likewise the smallest cap; never below 2 states or a cap of 1."""
+    net = Network.chain(2, 4.0, 3.0, 0.05, n0=1.0)
+    r = exact_steady_state(net, 30)
+    for bound in (1e-3, 1e-6):
+        n_basis, k_max = needed_truncation(r, bound)
+        for p in r.site_population:
+            assert np.all(p[n_basis - 1 :] <= bound)
+        assert np.any(r.site_population[:, n_basis - 2] > bound)
+        assert np.all(r.sector_population[k_max:] <= bound) and r.sector_population[k_max - 1] > bound
+        assert np.isclose(r.site_population.sum(axis=1), 1.0).all()
+    assert needed_truncation(r, 2.0) == (2, 1)
+    with pytest.raises(ValueError, match="bound"):
+        needed_truncation(r, 0.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -612,3 +653,38 @@ def test_trajectories_reproducible_chunked_and_thread_independent():
         QuantumTrajectoryResult.merge([whole, run_trajectories(net, 6, n_traj=1, **kw)])
     with pytest.raises(ValueError, match="n_basis = 5"):
         check_leak(whole, 1e-12)
+
+
+def test_dataset_with_a_truncation_per_point():
+    """A dataset's n_basis / k_max entry may be a list with one truncation per outer value: each
+    point is solved at its own, and its rows record it and the truncation its state needs."""
+    from powergrid.methods import quantum as quantum_method
+    from powergrid.runner import job_frames
+
+    network = {"n_sites": 2, "gamma": 5e-2, "gain": [{"site": 1, "rate": 4.0}], "loss": [{"site": 2, "rate": 4.0}]}
+    spec = {
+        "dataset": "per_point",
+        "seed": 1,
+        "network": network,
+        "outer": {"name": "gamma_e", "values": [1.0, 3.0, 8.0]},
+        "outer_indices": [0, 1, 2],
+        "inner": {"name": "n0", "values": [1.0, 2.0]},
+        "n_basis": [[30, 28, 26], [36, 36, 30]],
+        "k_max": [[34, 30, 26], [70, 70, 58]],
+        "solver": "exact",
+        "leak_bound": 1e-6,
+    }
+    frames = job_frames(quantum_method, spec)
+    points = frames["points"].sort_values(["inner_index", "outer_index"])
+    bonds = frames["bonds"].sort_values(["inner_index", "outer_index"])
+    assert points["n_basis"].tolist() == [30, 28, 26, 36, 36, 30]
+    assert points["k_max"].tolist() == [34, 30, 26, 70, 70, 58]
+    for row, j_std in zip(points.itertuples(), bonds["J_std"]):
+        net = Network.chain(2, 4.0, row.gamma_e, 5e-2, n0=row.n0)
+        direct = exact_steady_state(net, row.n_basis, k_max=row.k_max)
+        assert j_std == pytest.approx(float(direct.J_std[0]), rel=1e-9)
+        assert (row.n_basis_needed, row.k_max_needed) == needed_truncation(direct, 1e-6)
+        assert row.n_basis_needed <= row.n_basis and row.k_max_needed <= row.k_max
+    assert quantum_method.memory_bytes(spec, [2]) < quantum_method.memory_bytes(spec, [0]) == (
+        quantum_method.memory_bytes(spec)
+    )

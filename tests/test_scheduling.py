@@ -41,26 +41,35 @@ def test_every_default_job_gets_a_finite_positive_estimate_and_priority():
 
 
 def test_the_long_jobs_are_estimated_long():
-    """Measured on a default run (benchmarks/schedule.py): every quantum job of Fig. 4a takes longer
-    than any steady-state job of the Fig. 2a map, and an exact quantum job is the longest of all."""
+    """Measured on a default run (benchmarks/schedule.py): every quantum job of Fig. 4a's n0 = 5 peak
+    takes longer than any steady-state job of the Fig. 2a map, and the N = 3 quantum trajectories
+    are the longest of all (523 s; the longest exact job, the peak's Gamma_e = 3.5 g, ~400 s)."""
     jobs = default_jobs()
-    fig4a = [s for name, _, _, s in jobs if name == "fig4a_quantum"]
+    fig4a = [s for name, _, _, s in jobs if name == "fig4a_quantum_peak"]
     fig2a = [s for name, _, _, s in jobs if name == "fig2a"]
     assert min(fig4a) > max(fig2a)
     longest = max(jobs, key=lambda j: j[3])
-    assert longest[1] == "quantum" and CONFIG["datasets"][longest[0]]["solver"] == "exact"
+    assert longest[0] == "extra_quantum_n3" and CONFIG["datasets"][longest[0]]["solver"] == "trajectories"
 
 
 def test_exact_quantum_model_counts_the_sectors_work():
     """Per point: applications (growing as n0^0.4) x seconds per application x sum_k dim(k)^3 over the
-    kept sectors (Fig. 4b caps the total number)."""
+    kept sectors, at each point's own truncation (Fig. 4b has one per point)."""
     section = CONFIG["datasets"]["fig4b"]
     job = {"outer_indices": [0, 1]}
-    caps = section.get("k_max", [None] * len(section["n_basis"]))
-    dims = [quantum.sector_dims(2, n, k).astype(float) for n, k in zip(section["n_basis"], caps)]
-    applications = [scheduling.QUANTUM_EXACT_ITERATIONS * n0**0.4 for n0 in section["inner"]["values"]]
-    expected = 2 * sum(scheduling.QUANTUM_EXACT_APP * a * float(np.sum(d**3)) for a, d in zip(applications, dims))
+    expected = 0.0
+    for j, n0 in enumerate(section["inner"]["values"]):
+        for i in job["outer_indices"]:
+            dims = quantum.sector_dims(2, section["n_basis"][j][i], section["k_max"][j][i]).astype(float)
+            expected += scheduling.QUANTUM_EXACT_APP * scheduling.QUANTUM_EXACT_ITERATIONS * n0**0.4 * np.sum(dims**3)
     assert scheduling.estimated_seconds("quantum", section, job, CONFIG) == pytest.approx(expected)
+    whole_curve = dict(section, n_basis=[110] * 3)  # one truncation for every point, no cap
+    dims = quantum.sector_dims(2, 110).astype(float)
+    applications = sum(scheduling.QUANTUM_EXACT_ITERATIONS * n0**0.4 for n0 in section["inner"]["values"])
+    del whole_curve["k_max"]
+    assert scheduling.estimated_seconds("quantum", whole_curve, job, CONFIG) == pytest.approx(
+        2 * scheduling.QUANTUM_EXACT_APP * applications * float(np.sum(dims**3))
+    )
 
 
 def test_an_unknown_method_gets_the_default():

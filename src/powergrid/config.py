@@ -240,16 +240,8 @@ def _check_semantics(config):
                     dataset[key],
                     f"needs one truncation per value of inner ({n_inner} values of {dataset['inner']['name']})",
                 )
-        if "k_max" in dataset:
-            n_sites = dataset["network"]["n_sites"]
-            for nb, k_max in zip(dataset["n_basis"], dataset["k_max"]):
-                if k_max > n_sites * (nb - 1):
-                    _fail(
-                        where + ["k_max"],
-                        dataset["k_max"],
-                        f"k_max = {k_max} exceeds the box n_sites (n_basis - 1) = {n_sites * (nb - 1)}; "
-                        "leave it out for no cap",
-                    )
+        if "n_basis" in dataset:
+            _check_truncations(dataset, where)
         if "histogram" in dataset:
             for key in ("re", "im"):
                 low, high = dataset["histogram"][key]
@@ -263,6 +255,37 @@ def _check_semantics(config):
                 "the two axes must vary different parameters",
             )
     _check_numerics(config)
+
+
+def _check_truncations(dataset, where):
+    """Per-point truncation lists (an entry of n_basis or k_max that is a list) need one value per
+    outer value, and no k_max may exceed its point's box n_sites (n_basis - 1)."""
+    outer = dataset["outer"]
+    n_outer = len(outer["values"]) if "values" in outer else outer["points"]
+    for key in ("n_basis", "k_max"):
+        for j, entry in enumerate(dataset.get(key, ())):
+            if isinstance(entry, list) and len(entry) != n_outer:
+                _fail(
+                    where + [key, j],
+                    entry,
+                    f"a per-point truncation needs one value per value of outer ({n_outer} values of {outer['name']})",
+                )
+    if "k_max" not in dataset:
+        return
+    n_sites = dataset["network"]["n_sites"]
+    for j, (nb, k_max) in enumerate(zip(dataset["n_basis"], dataset["k_max"])):
+        for i in range(n_outer):
+            box = n_sites * (_at(nb, i) - 1)
+            if _at(k_max, i) > box:
+                _fail(
+                    where + ["k_max", j] + ([i] if isinstance(k_max, list) else []),
+                    _at(k_max, i),
+                    f"k_max = {_at(k_max, i)} exceeds the box n_sites (n_basis - 1) = {box}; leave it out for no cap",
+                )
+
+
+def _at(entry, i):
+    return entry[i] if isinstance(entry, list) else entry
 
 
 # Noise strengths and the SDE time step do not enter the deterministic equations

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import quantum
+from .methods.quantum import truncation_at
 from .parameters import axis_values
 
 # seconds per unit of each model, measured (benchmarks/schedule.py)
@@ -59,17 +60,19 @@ def _quantum(section: dict, job: dict, config: dict) -> float:
         if section["inner"]["name"] == "n0"
         else [float(section["network"].get("n0", 1.0))] * len(section["n_basis"])
     )
-    per_inner = []
-    for n_basis, k_max, n0_ in zip(section["n_basis"], caps, n0):
-        dims = quantum.sector_dims(n_sites, int(n_basis), k_max).astype(float)
-        if section["solver"] == "exact":
-            applications = QUANTUM_EXACT_ITERATIONS * n0_**0.4
-            per_inner.append(QUANTUM_EXACT_APP * applications * float(np.sum(dims**3)))
-        else:
-            t = section["trajectories"]
-            steps = (t["t_transient"] + t["t_average"]) / t["dt"]
-            per_inner.append(QUANTUM_TRAJECTORY_STEP * t["count"] * steps * float(np.sum(dims)))
-    return len(job["outer_indices"]) * float(np.sum(per_inner))
+    total = 0.0
+    for i in job["outer_indices"]:
+        for n_basis, k_max, n0_ in zip(section["n_basis"], caps, n0):
+            cap = None if k_max is None else truncation_at(k_max, i)
+            dims = quantum.sector_dims(n_sites, truncation_at(n_basis, i), cap).astype(float)
+            if section["solver"] == "exact":
+                applications = QUANTUM_EXACT_ITERATIONS * n0_**0.4
+                total += QUANTUM_EXACT_APP * applications * float(np.sum(dims**3))
+            else:
+                t = section["trajectories"]
+                steps = (t["t_transient"] + t["t_average"]) / t["dt"]
+                total += QUANTUM_TRAJECTORY_STEP * t["count"] * steps * float(np.sum(dims))
+    return total
 
 
 def _sde(section: dict, job: dict, config: dict) -> float:

@@ -69,7 +69,9 @@ def check_sizes():
         for k, job in enumerate(dataset_jobs(d)):
             mem = method.resources(DATASETS[d], job, config)["mem_mb"] if hasattr(method, "resources") else 0
             if mem > limit:
-                truncation = f", largest n_basis {max(DATASETS[d]['n_basis'])}" if "n_basis" in DATASETS[d] else ""
+                truncation = (
+                    f", n_basis {DATASETS[d]['n_basis']}" if "n_basis" in DATASETS[d] else ""
+                )
                 raise WorkflowError(
                     f"config: datasets.{d}: job {k} (outer indices {job['outer_indices'][0]}.."
                     f"{job['outer_indices'][-1]} of {DATASETS[d]['outer']['name']}{truncation}) needs an estimated "

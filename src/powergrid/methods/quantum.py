@@ -20,7 +20,7 @@ import pandas as pd
 from .. import quantum, quantum_trajectories
 from ..model import Network
 from ..network_spec import network_from_spec
-from ..parameters import apply_parameter, parameter_columns, point_seed
+from ..parameters import apply_parameter, axis_values, parameter_columns, point_seed
 from . import grid
 
 
@@ -89,20 +89,21 @@ def threads(config: dict) -> int:
 
 
 def resources(section: dict, job: dict, config: dict) -> dict:
-    """The solver's memory estimate for the dataset's largest truncation, +25 %."""
-    return {"mem_mb": int(1.25 * memory_bytes(section) / 1e6) + 100, "runtime": 120}
+    """The solver's memory estimate for the job's largest truncation, +25 %."""
+    return {"mem_mb": int(1.25 * memory_bytes(section, job["outer_indices"]) / 1e6) + 100, "runtime": 120}
 
 
-def memory_bytes(section: dict) -> int:
-    """Peak memory of the largest truncation of a dataset."""
+def memory_bytes(section: dict, outer_indices=None) -> int:
+    """Peak memory of the largest truncation of a dataset (of its points at ``outer_indices``)."""
     n = int(section["network"]["n_sites"])
     caps = section.get("k_max", [None] * len(section["n_basis"]))
-    count = len(section["outer"]["values"]) if "values" in section["outer"] else int(section["outer"]["points"])
-    truncations = [
+    if outer_indices is None:
+        outer_indices = range(len(axis_values(section["outer"])))
+    truncations = {
         (truncation_at(nb, i), None if k is None else truncation_at(k, i))
         for nb, k in zip(section["n_basis"], caps)
-        for i in range(count)
-    ]
+        for i in outer_indices
+    }
     if section["solver"] == "exact":
         return max(quantum.exact_memory_bytes(n, nb, k) for nb, k in truncations)
     return max(quantum_trajectories.trajectory_memory_bytes(n, nb, k_max=k) for nb, k in truncations)

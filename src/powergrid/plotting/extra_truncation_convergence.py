@@ -1,8 +1,9 @@
 """Beyond the paper: convergence of the quantum steady states in the Fock truncation. The same
-points are solved with two truncations per n0 (the dataset lists each n0 twice, with n_basis and
-a larger one): (a) the change of Delta J/(g n0) between them, relative to its value; (b) the
-population of the top kept Fock state (the truncation leak) of the smaller truncation, the
-quantity the pipeline bounds. Table: ``quantum_truncation/bonds``, ``quantum_truncation/points``.
+points are solved with two truncations per n0 (the dataset lists each n0 twice: the production
+truncation, per point, then a larger one): (a) the change of Delta J/(g n0) between them, relative
+to its value; (b) the largest population the smaller truncation cuts (its top Fock state or, with
+a cap, its top sector), the quantity the pipeline bounds. Tables: ``quantum_truncation/bonds``,
+``quantum_truncation/points``.
 """
 
 from __future__ import annotations
@@ -19,14 +20,29 @@ COLORS = ("#D55E00", "#CC79A7", "#E69F00", "#0072B2")
 
 
 def pairs(df):
-    """(n0, rows at the smaller n_basis, rows at the larger), aligned on gamma_e."""
+    """(n0, rows at the smaller truncation, rows at the larger), aligned on gamma_e: of the two
+    inner values of each n0, the first is the smaller truncation."""
     out = []
     for n0, rows in df.groupby("n0", sort=True):
-        sizes = sorted(rows["n_basis"].unique())
-        small = rows[rows["n_basis"] == sizes[0]].sort_values("gamma_e")
-        large = rows[rows["n_basis"] == sizes[-1]].sort_values("gamma_e")
+        first, second = sorted(rows["inner_index"].unique())
+        small = rows[rows["inner_index"] == first].sort_values("gamma_e")
+        large = rows[rows["inner_index"] == second].sort_values("gamma_e")
         out.append((n0, small, large))
     return out
+
+
+def _span(values) -> str:
+    low, high = int(min(values)), int(max(values))
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
+def describe(rows) -> str:
+    """The truncation of a curve: n_basis (a range where it is per point), and k_max where it cuts."""
+    text = rf"$n_{{basis}}$ {_span(rows['n_basis'])}"
+    capped = rows["k_max"] < rows["n_sites"] * (rows["n_basis"] - 1)
+    if capped.any():
+        text += rf", $k_{{max}}$ {_span(rows['k_max'][capped])}"
+    return text
 
 
 def draw_a(ax, tables):
@@ -41,8 +57,7 @@ def draw_a(ax, tables):
             marker="o",
             ms=2.5,
             lw=1.0,
-            label=rf"$n_0={n0:g}$: $n_{{basis}}$ {int(small['n_basis'].iloc[0])} $\to$ "
-            rf"{int(large['n_basis'].iloc[0])}",
+            label=rf"$n_0={n0:g}$: {describe(small)} $\to$ {describe(large)}",
         )
     ax.set_yscale("log")
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
@@ -55,16 +70,16 @@ def draw_b(ax, tables):
     for color, (n0, small, _) in zip(COLORS, pairs(points)):
         ax.plot(
             small["gamma_e"],
-            np.maximum(small["max_leak"], 1e-300),
+            np.maximum(np.maximum(small["max_leak"], small["leak_total"]), 1e-300),
             color=color,
             marker="o",
             ms=2.5,
             lw=1.0,
-            label=rf"$n_0={n0:g}$, $n_{{basis}}={int(small['n_basis'].iloc[0])}$",
+            label=rf"$n_0={n0:g}$, {describe(small)}",
         )
     ax.set_yscale("log")
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
-    ax.set_ylabel("population of the top Fock state")
+    ax.set_ylabel("largest cut population (top state or sector)")
     ax.legend(loc="best", fontsize=6.5)
 
 
