@@ -69,9 +69,8 @@ def check_sizes():
         for k, job in enumerate(dataset_jobs(d)):
             mem = method.resources(DATASETS[d], job, config)["mem_mb"] if hasattr(method, "resources") else 0
             if mem > limit:
-                truncation = (
-                    f", n_basis {DATASETS[d]['n_basis']}" if "n_basis" in DATASETS[d] else ""
-                )
+                sizes = [n for e in DATASETS[d].get("n_basis", []) for n in (e if isinstance(e, list) else [e])]
+                truncation = f", largest n_basis {max(sizes)}" if sizes else ""
                 raise WorkflowError(
                     f"config: datasets.{d}: job {k} (outer indices {job['outer_indices'][0]}.."
                     f"{job['outer_indices'][-1]} of {DATASETS[d]['outer']['name']}{truncation}) needs an estimated "
