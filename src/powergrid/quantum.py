@@ -1004,7 +1004,8 @@ def needed_truncation(result: QuantumSteadyState, bound: float) -> tuple[int, in
     """(n_basis, k_max): the smallest per-site box and total-number cap at which this state's
     populations stay within ``bound``: every site holds n >= n_basis - 1 quanta, and the sites
     k >= k_max quanta in all, with a population <= bound (read from ``site_population`` and
-    ``sector_population``, so only as far as this truncation reaches: never above its own).
+    ``sector_population``, so only as far as this truncation reaches: a state whose own top holds
+    more than ``bound`` gets one state, or one quantum, more than it has).
 
     The populations a truncation cuts are those of the larger box to a good approximation (a
     birth-death balance keeps its shape below a reflecting top), so a survey at a generous box
