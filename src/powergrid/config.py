@@ -22,6 +22,7 @@ from jsonschema.exceptions import best_match
 from .bifurcation_curves import LINE_OPTIONS
 from .continuation import ContinuationOptions
 from .deterministic import SteadyStateOptions, steady_state_options_problem
+from .methods.quantum import truncation_at
 from .model import structure_problem
 from .parameters import axis_values
 from .relaxation import RelaxationOptions, relaxation_options_problem
@@ -261,7 +262,7 @@ def _check_truncations(dataset, where):
     """Per-point truncation lists (an entry of n_basis or k_max that is a list) need one value per
     outer value, and no k_max may exceed its point's box n_sites (n_basis - 1)."""
     outer = dataset["outer"]
-    n_outer = len(outer["values"]) if "values" in outer else outer["points"]
+    n_outer = len(axis_values(outer))
     for key in ("n_basis", "k_max"):
         for j, entry in enumerate(dataset.get(key, ())):
             if isinstance(entry, list) and len(entry) != n_outer:
@@ -275,17 +276,13 @@ def _check_truncations(dataset, where):
     n_sites = dataset["network"]["n_sites"]
     for j, (nb, k_max) in enumerate(zip(dataset["n_basis"], dataset["k_max"])):
         for i in range(n_outer):
-            box = n_sites * (_at(nb, i) - 1)
-            if _at(k_max, i) > box:
+            box, cap = n_sites * (truncation_at(nb, i) - 1), truncation_at(k_max, i)
+            if cap > box:
                 _fail(
                     where + ["k_max", j] + ([i] if isinstance(k_max, list) else []),
-                    _at(k_max, i),
-                    f"k_max = {_at(k_max, i)} exceeds the box n_sites (n_basis - 1) = {box}; leave it out for no cap",
+                    cap,
+                    f"k_max = {cap} exceeds the box n_sites (n_basis - 1) = {box}; leave it out for no cap",
                 )
-
-
-def _at(entry, i):
-    return entry[i] if isinstance(entry, list) else entry
 
 
 # Noise strengths and the SDE time step do not enter the deterministic equations

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import quantum
-from .methods.quantum import truncation_at
+from .methods.quantum import truncations
 from .parameters import axis_values
 
 # seconds per unit of each model, measured (benchmarks/schedule.py)
@@ -54,24 +54,21 @@ def _sites(section: dict, job: dict) -> float:
 
 def _quantum(section: dict, job: dict, config: dict) -> float:
     n_sites = int(section["network"]["n_sites"])
-    caps = section.get("k_max", [None] * len(section["n_basis"]))
     n0 = (
         axis_values(section["inner"])
         if section["inner"]["name"] == "n0"
         else [float(section["network"].get("n0", 1.0))] * len(section["n_basis"])
     )
     total = 0.0
-    for i in job["outer_indices"]:
-        for n_basis, k_max, n0_ in zip(section["n_basis"], caps, n0):
-            cap = None if k_max is None else truncation_at(k_max, i)
-            dims = quantum.sector_dims(n_sites, truncation_at(n_basis, i), cap).astype(float)
-            if section["solver"] == "exact":
-                applications = QUANTUM_EXACT_ITERATIONS * n0_**0.4
-                total += QUANTUM_EXACT_APP * applications * float(np.sum(dims**3))
-            else:
-                t = section["trajectories"]
-                steps = (t["t_transient"] + t["t_average"]) / t["dt"]
-                total += QUANTUM_TRAJECTORY_STEP * t["count"] * steps * float(np.sum(dims))
+    for j, n_basis, k_max in truncations(section, job["outer_indices"]):
+        dims = quantum.sector_dims(n_sites, n_basis, k_max).astype(float)
+        if section["solver"] == "exact":
+            applications = QUANTUM_EXACT_ITERATIONS * n0[j] ** 0.4
+            total += QUANTUM_EXACT_APP * applications * float(np.sum(dims**3))
+        else:
+            t = section["trajectories"]
+            steps = (t["t_transient"] + t["t_average"]) / t["dt"]
+            total += QUANTUM_TRAJECTORY_STEP * t["count"] * steps * float(np.sum(dims))
     return total
 
 

@@ -81,9 +81,23 @@ class Solved(NamedTuple):
 
 
 def truncation_at(entry, outer_index: int) -> int:
-    """A dataset's ``n_basis`` or ``k_max`` entry for one inner value at one outer index: the entry
-    itself, or its element for that outer value when it is a per-point list."""
+    """A dataset's ``n_basis`` or ``k_max`` entry (one per inner value) at one outer index: the
+    entry itself, or its element for that outer value when it is a per-point list. (Here, not in
+    ``parameters``, which every job imports: only quantum jobs rerun when it changes.)"""
     return int(entry[outer_index] if isinstance(entry, (list, tuple)) else entry)
+
+
+def truncations(section: dict, outer_indices=None) -> list[tuple[int, int, int | None]]:
+    """(inner index, n_basis, k_max or None for no cap) of every point of a dataset section at
+    ``outer_indices`` (default: all)."""
+    if outer_indices is None:
+        outer_indices = range(len(axis_values(section["outer"])))
+    caps = section.get("k_max", [None] * len(section["n_basis"]))
+    return [
+        (j, truncation_at(nb, i), None if k is None else truncation_at(k, i))
+        for i in outer_indices
+        for j, (nb, k) in enumerate(zip(section["n_basis"], caps))
+    ]
 
 
 def tables(section: dict) -> tuple[str, ...]:
@@ -104,17 +118,10 @@ def resources(section: dict, job: dict, config: dict) -> dict:
 def memory_bytes(section: dict, outer_indices=None) -> int:
     """Peak memory of the largest truncation of a dataset (of its points at ``outer_indices``)."""
     n = int(section["network"]["n_sites"])
-    caps = section.get("k_max", [None] * len(section["n_basis"]))
-    if outer_indices is None:
-        outer_indices = range(len(axis_values(section["outer"])))
-    truncations = {
-        (truncation_at(nb, i), None if k is None else truncation_at(k, i))
-        for nb, k in zip(section["n_basis"], caps)
-        for i in outer_indices
-    }
+    sizes = {(nb, k) for _, nb, k in truncations(section, outer_indices)}
     if section["solver"] == "exact":
-        return max(quantum.exact_memory_bytes(n, nb, k) for nb, k in truncations)
-    return max(quantum_trajectories.trajectory_memory_bytes(n, nb, k_max=k) for nb, k in truncations)
+        return max(quantum.exact_memory_bytes(n, nb, k) for nb, k in sizes)
+    return max(quantum_trajectories.trajectory_memory_bytes(n, nb, k_max=k) for nb, k in sizes)
 
 
 def options(spec: dict) -> Options:
