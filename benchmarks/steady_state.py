@@ -5,8 +5,11 @@ Prints, from one run on this machine:
      (DOP853) integrating the same equations from the same start to the same accuracy (the
      reference stops when |d alpha/dt + i omega alpha| of its final state is as small as ours);
   2. the wall time of the default Fig. 2a grid computed the way the workflow does (chunks of
-     outer values in parallel processes), unless --no-grid.
+     outer values in parallel processes), unless --no-grid;
+  3. with --kernel only: CPU per RK4 step of the production kernel against the kernel it replaced
+     (the saturation f^2 by pow(), kept below as the reference), for nu = 1, 2, 3.
 Usage: python benchmarks/steady_state.py [--points 4] [--no-grid] [--cores 2] [--set window_tol=0.03 ...]
+       python benchmarks/steady_state.py --kernel
 """
 
 import argparse
@@ -20,9 +23,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 import yaml
+from numba import njit
 from scipy.integrate import solve_ivp
 
-from powergrid.deterministic import _Compiled, random_start, steady_state
+from powergrid.deterministic import _Compiled, _rk4_steps, random_start, rk4_work, steady_state
 from powergrid.methods import steady_state as steady_state_method
 from powergrid.model import Network
 from powergrid.parameters import axis_values, chunks
@@ -72,6 +76,68 @@ def per_point(n_points):
     )
 
 
+@njit(cache=True)
+def _rhs_pow(a, diag, indptr, indices, rate, n0r, nu, out):
+    """The right-hand side before 2026-12-06: f^2 by pow() for every nu (the reference)."""
+    n = a.shape[0]
+    for l in range(n):
+        s = 0j
+        for p in range(indptr[l], indptr[l + 1]):
+            s += a[indices[p]]
+        r = diag[l]
+        if rate[l] != 0.0:
+            x = a[l].real * a[l].real + a[l].imag * a[l].imag
+            r += 0.5 * rate[l] * (1.0 + x / n0r[l]) ** (-nu)
+        out[l] = r * a[l] + 0.5j * s
+
+
+@njit(cache=True)
+def _rk4_steps_pow(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3, k4, tmp):
+    """deterministic._rk4_steps with _rhs_pow."""
+    n = a.shape[0]
+    for _ in range(n_steps):
+        _rhs_pow(a, diag, indptr, indices, rate, n0r, nu, k1)
+        for l in range(n):
+            tmp[l] = a[l] + 0.5 * dt * k1[l]
+        _rhs_pow(tmp, diag, indptr, indices, rate, n0r, nu, k2)
+        for l in range(n):
+            tmp[l] = a[l] + 0.5 * dt * k2[l]
+        _rhs_pow(tmp, diag, indptr, indices, rate, n0r, nu, k3)
+        for l in range(n):
+            tmp[l] = a[l] + dt * k3[l]
+        _rhs_pow(tmp, diag, indptr, indices, rate, n0r, nu, k4)
+        for l in range(n):
+            a[l] += dt / 6.0 * (k1[l] + 2.0 * k2[l] + 2.0 * k3[l] + k4[l])
+
+
+def kernel(rounds=3, steps=200_000):
+    """CPU per RK4 step, production against the pow() reference, interleaved rounds; and how far
+    the two trajectories are apart after ``steps`` steps (rounding only)."""
+    print("CPU per RK4 step (dt = 0.1/g), one thread; min / median over rounds:")
+    for n_sites, nu, ge in [(10, 2.0, 3.0), (10, 1.0, 3.0), (10, 3.0, 3.0), (6, 2.0, 3.0)]:
+        net = Network.chain(n_sites, 4.0, ge, 1e-3, nu=nu)
+        comp = _Compiled.of(net)
+        start = random_start(net, np.random.default_rng(0), 1.0)
+        times = {"production": [], "pow (reference)": []}
+        ends = {}
+        for _ in range(rounds):
+            for name, f in (("production", _rk4_steps), ("pow (reference)", _rk4_steps_pow)):
+                a = start.copy()
+                f(a, *comp.args(), 0.1, 10, *rk4_work(n_sites))  # compile / warm up
+                a = start.copy()
+                t0 = time.process_time()
+                f(a, *comp.args(), 0.1, steps, *rk4_work(n_sites))
+                times[name].append((time.process_time() - t0) / steps)
+                ends[name] = a
+        ours, ref = (np.array(times[k]) * 1e9 for k in times)
+        gap = np.max(np.abs(ends["production"] - ends["pow (reference)"])) / np.max(np.abs(ends["production"]))
+        print(
+            f"  N = {n_sites:2d}, nu = {nu:g}: production {ours.min():.0f} / {np.median(ours):.0f} ns, "
+            f"pow {ref.min():.0f} / {np.median(ref):.0f} ns: {np.median(ref) / np.median(ours):.2f}x; "
+            f"states after t = {0.1 * steps:g}/g differ by {gap:.1e} (relative)"
+        )
+
+
 def _chunk(spec):
     sites = job_frames(steady_state_method, spec)["sites"]
     return sites.drop_duplicates(["outer_index", "inner_index", "protocol"])["kind"].value_counts().to_dict()
@@ -109,6 +175,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=4)
     ap.add_argument("--no-grid", action="store_true")
+    ap.add_argument("--kernel", action="store_true", help="only the RK4 kernel against its pow() reference")
     ap.add_argument("--cores", type=int, default=os.cpu_count())
     ap.add_argument(
         "--set",
@@ -118,6 +185,9 @@ if __name__ == "__main__":
         help="override solver options of config.yaml for the grid, e.g. window_tol=0.03",
     )
     args = ap.parse_args()
+    if args.kernel:
+        kernel()
+        raise SystemExit
     if args.points:
         per_point(args.points)
     if not args.no_grid:

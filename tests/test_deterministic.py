@@ -155,6 +155,19 @@ def test_growth_rate_has_one_phase_mode_removed():
     assert corotating_growth_rate(net, fp.alpha, fp.omega) == pytest.approx(r.growth_rate, abs=1e-9)
 
 
+@pytest.mark.parametrize("n,gamma_e", [(4, 8.0), (10, 4.0), (10, 8.0)])
+def test_a_guess_that_is_already_the_fixed_point_is_accepted(n, gamma_e):
+    """At the rounding floor no Newton step decreases the residual; such a guess is converged, not
+    a failure (it once turned a start at the mirrored chain's fixed point into a 'quasi-periodic'
+    state after 40 rejected solves)."""
+    net = Network.chain(n, 4.0, gamma_e, 1e-3)
+    fp = rotating_fixed_point(net, solve(4.0, gamma_e, n).alpha, 0.0)
+    again = rotating_fixed_point(net, fp.alpha, fp.omega)
+    assert fp.converged and again.converged
+    assert np.max(np.abs(again.alpha - fp.alpha)) <= 1e-12 * np.max(np.abs(fp.alpha))
+    assert steady_state(net, fp.alpha.copy(), OPT).kind == "stationary"
+
+
 @pytest.mark.parametrize("zero", [0.0, -0.0])
 def test_exact_zero_start_on_an_unstable_chain_is_the_unstable_origin_not_an_attractor(zero):
     """The origin is a fixed point: from exactly zero the dynamics never leaves it. Where it is

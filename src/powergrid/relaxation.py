@@ -97,7 +97,7 @@ class Relaxation:
     tau_linear: float  # 1/|Re lambda| of the slowest mode visible in |alpha_1|^2 (nan if none)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # as deterministic._rhs
 def _last_above(b, diag, indptr, indices, rate, n0r, nu, step, m, n_steps, site, ref, hi, lo, k0, dt, t_hi, t_lo):
     """n_steps RK4 steps of size ``step`` = m dt on the co-rotating state b (diag already shifted by
     +i omega), in place, updating the last grid times at which ||b_site|^2 - ref| exceeded hi and lo.
