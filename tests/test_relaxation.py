@@ -70,7 +70,9 @@ def test_relaxation_time_is_converged_in_the_time_step(gamma_e):
 
 def test_a_rotating_fixed_point_is_a_fixed_point_of_the_corotating_integrator():
     """No kick, 20000/g of integration: |alpha_1|^2 stays at its fixed-point value to rounding (the
-    lab frame at step 0.01 drifts it by ~2e-10 at N = 4), and the state keeps its phase. With the
+    lab frame at step 0.01 drifts it by ~2e-10 at N = 4), and the state keeps its phase. Rounding
+    here is 1e-12 to 3e-12 in |alpha_1|^2 = 26, depending on the last bits of the fixed point
+    (the numpy and the compiled Newton solve differ there), hence the bound 1e-11. With the
     frame's sign reversed the state drifts by 7 in 20000/g (checked by hand), so this tests the sign."""
     net, r = fixed_point(4, 2.0)
     assert r.kind == "rotating" and abs(r.omega) > 1e-3
@@ -80,8 +82,8 @@ def test_a_rotating_fixed_point_is_a_fixed_point_of_the_corotating_integrator():
     site = net.gain[0].site
     ref = abs(r.alpha[site]) ** 2
     t_hi, t_lo = _last_above(b, diag + 1j * r.omega, indptr, indices, rate, n0r, nu, 0.05, 5, 400_000, site, ref,
-                             1e-5, 1e-12, 0, 0.01, 0.0, 0.0)  # fmt: skip
-    assert (t_hi, t_lo) == (0.0, 0.0)  # the deviation never exceeded 1e-12 (|alpha_1|^2 = 26)
+                             1e-5, 1e-11, 0, 0.01, 0.0, 0.0)  # fmt: skip
+    assert (t_hi, t_lo) == (0.0, 0.0)  # the deviation never exceeded 1e-11 (|alpha_1|^2 = 26)
     np.testing.assert_allclose(b, r.alpha, atol=1e-9)
 
 

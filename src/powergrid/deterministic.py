@@ -211,7 +211,8 @@ def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_eve
     if sample_every <= 0:
         _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3, k4, tmp)
         return j_sum, j_min, j_max, occ_sum, samples
-    for step in range(n_steps):
+    until, row = sample_every, 0  # steps to the next sample, its row (a counter, not a division per step)
+    for _ in range(n_steps):
         _rk4_steps(a, diag, indptr, indices, rate, n0r, nu, dt, 1, k1, k2, k3, k4, tmp)
         for e in range(m):
             ai = a[edges[e, 0]]
@@ -222,10 +223,12 @@ def _rk4(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_eve
             j_max[e] = max(j_max[e], j)
         for l in range(n):
             occ_sum[l] += a[l].real * a[l].real + a[l].imag * a[l].imag
-        k = (step + 1) // sample_every
-        if (step + 1) % sample_every == 0 and k <= samples.shape[0]:
+        until -= 1
+        if until == 0:
+            until = sample_every
             for l in range(n):
-                samples[k - 1, l] = a[l].real * a[l].real + a[l].imag * a[l].imag
+                samples[row, l] = a[l].real * a[l].real + a[l].imag * a[l].imag
+            row += 1
     return j_sum / max(n_steps, 1), j_min, j_max, occ_sum / max(n_steps, 1), samples
 
 
@@ -276,22 +279,30 @@ class _Compiled:
 
     def jacobian(self, a) -> np.ndarray:
         """Real 2N x 2N Jacobian of the right-hand side in (Re alpha, Im alpha)."""
-        x = np.abs(a) ** 2
-        y = 1.0 + x / self.n0r
-        c = 0.5 * self.rate * y ** (-self.nu)
-        dc = -0.5 * self.rate * self.nu / self.n0r * y ** (-self.nu - 1.0)
-        lin = np.diag(self.diag + c) + 0.5j * self.adjacency
-        n = a.size
-        jac = np.empty((2 * n, 2 * n))
-        jac[:n, :n], jac[:n, n:] = lin.real, -lin.imag
-        jac[n:, :n], jac[n:, n:] = lin.imag, lin.real
-        ar, ai = a.real, a.imag
-        idx = np.arange(n)
-        jac[idx, idx] += 2 * dc * ar * ar
-        jac[idx, n + idx] += 2 * dc * ar * ai
-        jac[n + idx, idx] += 2 * dc * ai * ar
-        jac[n + idx, n + idx] += 2 * dc * ai * ai
-        return jac
+        return _jacobian(np.asarray(a, np.complex128), self.diag, self.adjacency, self.rate, self.n0r, self.nu, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _jacobian(a, diag, adjacency, rate, n0r, nu, omega):
+    """The real 2N x 2N Jacobian of dA/dt = F(A) + i omega A in (Re A, Im A): the linear part
+    diag + c + (i/2) adjacency, plus the saturation's derivative on the diagonal blocks."""
+    n = a.size
+    jac = np.zeros((2 * n, 2 * n))
+    for i in range(n):
+        for j in range(n):
+            jac[i, n + j] = -0.5 * adjacency[i, j]
+            jac[n + i, j] = 0.5 * adjacency[i, j]
+    for i in range(n):
+        ar, ai = a[i].real, a[i].imag
+        x = abs(a[i]) ** 2
+        y = 1.0 + x / n0r[i]
+        c = 0.5 * rate[i] * y ** (-nu)
+        dc = -0.5 * rate[i] * nu / n0r[i] * y ** (-nu - 1.0)
+        jac[i, i] = diag[i].real + c + 2 * dc * ar * ar
+        jac[i, n + i] = -diag[i].imag + 2 * dc * ar * ai - omega
+        jac[n + i, i] = diag[i].imag + 2 * dc * ai * ar + omega
+        jac[n + i, n + i] = diag[i].real + c + 2 * dc * ai * ai
+    return jac
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,63 +334,98 @@ POLISH_STEPS = 6
 
 
 def _newton(comp: _Compiled, guess, omega, tol, max_iter) -> FixedPoint:
-    n = guess.size
-    k = int(np.argmax(np.abs(guess)))
+    k = int(np.argmax(np.abs(guess)))  # Im A_k is fixed to zero
     a = guess * np.exp(-1j * np.angle(guess[k]))
-    keep = np.r_[np.arange(2 * n) != n + k]  # Im A_k is fixed to zero
+    a, omega, norm, converged, it = _newton_kernel(
+        a, float(omega), k, tol, max_iter, POLISH_STEPS, comp.diag, comp.indptr, comp.indices, comp.adjacency,
+        comp.rate, comp.n0r, comp.nu,
+    )  # fmt: skip
+    return FixedPoint(a, float(omega), float(norm), bool(converged), int(it))
 
-    def residual(a, omega):
-        r = comp.rhs(a) + 1j * omega * a
-        return np.r_[r.real, r.imag]
 
-    def newton_step(a, omega, res, norm):
-        """The damped Newton step from (a, omega): the new (a, omega, res, norm), or None when
-        no step along the Newton direction decreases the residual."""
-        jac = corotating_jacobian(comp, a, omega)
-        full = np.column_stack([jac[:, keep], np.r_[-a.imag, a.real]])
-        try:
-            step = np.linalg.solve(full, -res)
-        except np.linalg.LinAlgError:
-            return None
-        da = np.zeros(2 * n)
-        da[keep] = step[:-1]
-        lam = 1.0
-        while lam > 1e-4:  # damped step: accept only a decrease of the residual
-            a_new = a + lam * (da[:n] + 1j * da[n:])
-            om_new = omega + lam * step[-1]
-            res_new = residual(a_new, om_new)
-            norm_new = np.max(np.abs(res_new))
-            if np.isfinite(norm_new) and norm_new < norm:
-                return a_new, om_new, res_new, norm_new
-            lam *= 0.5
-        return None
+# The Newton solve is compiled: in numpy, its small-array overhead (~0.3 ms a step) was half the
+# CPU of a steady state on the N = 10 maps.
+@njit(cache=True, error_model="numpy")
+def _residual(a, omega, diag, indptr, indices, rate, n0r, nu, res):
+    """res = (Re, Im) of F(a) + i omega a; returns max |res|."""
+    n = a.size
+    f = np.empty(n, np.complex128)
+    _rhs(a, diag, indptr, indices, rate, n0r, nu, f)
+    norm = 0.0
+    for i in range(n):
+        res[i] = f[i].real - omega * a[i].imag
+        res[n + i] = f[i].imag + omega * a[i].real
+        norm = max(norm, abs(res[i]), abs(res[n + i]))
+    return norm
 
-    def converged(state):
-        return state[3] < tol * max(np.max(np.abs(state[0])), 1.0)
 
-    def polished(state, it):
-        for _ in range(POLISH_STEPS):  # polish to the rounding floor (see POLISH_STEPS)
-            stepped = newton_step(*state)
-            if stepped is None or stepped[3] > 0.5 * state[3]:
-                break
-            state, it = stepped, it + 1
-        a, omega, _, norm = state
-        return FixedPoint(a, float(omega), float(norm), True, it)
+@njit(cache=True, error_model="numpy")
+def _newton_step(a, omega, res, norm, k, diag, indptr, indices, adjacency, rate, n0r, nu):
+    """The damped Newton step from (a, omega) with Im a_k fixed: (True, a, omega, res, norm) of the
+    new point, or (False, ...) of the old one when no step along the Newton direction decreases
+    the residual (or the system is singular)."""
+    n = a.size
+    jac = _jacobian(a, diag, adjacency, rate, n0r, nu, omega)
+    full = np.empty((2 * n, 2 * n))
+    col = 0
+    for j in range(2 * n):
+        if j != n + k:
+            full[:, col] = jac[:, j]
+            col += 1
+    for i in range(n):  # d/d omega
+        full[i, 2 * n - 1] = -a[i].imag
+        full[n + i, 2 * n - 1] = a[i].real
+    try:
+        step = np.linalg.solve(full, -res)
+    except Exception:  # singular: LinAlgError
+        return False, a, omega, res, norm
+    da = np.zeros(2 * n)
+    col = 0
+    for j in range(2 * n):
+        if j != n + k:
+            da[j] = step[col]
+            col += 1
+    a_new = np.empty_like(a)
+    res_new = np.empty_like(res)
+    lam = 1.0
+    while lam > 1e-4:  # damped step: accept only a decrease of the residual
+        for i in range(n):
+            a_new[i] = complex(a[i].real + lam * da[i], a[i].imag + lam * da[n + i])
+        om_new = omega + lam * step[2 * n - 1]
+        norm_new = _residual(a_new, om_new, diag, indptr, indices, rate, n0r, nu, res_new)
+        if np.isfinite(norm_new) and norm_new < norm:
+            return True, a_new, om_new, res_new, norm_new
+        lam *= 0.5
+    return False, a, omega, res, norm
 
-    res = residual(a, omega)
-    state = (a, omega, res, np.max(np.abs(res)))
-    # A guess that is already a fixed point to the rounding floor admits no decreasing step
-    if converged(state):
-        return polished(state, 0)
-    for it in range(1, max_iter + 1):
-        stepped = newton_step(*state)
-        if stepped is None:
+
+@njit(cache=True, error_model="numpy")
+def _newton_kernel(a, omega, k, tol, max_iter, polish_steps, diag, indptr, indices, adjacency, rate, n0r, nu):
+    """Newton solve of F(A) + i omega A = 0 from (a, omega), Im a_k = 0: (a, omega, residual,
+    converged, iterations). Converged once max |residual| < tol max(max |a|, 1), then polished by
+    up to polish_steps steps while each at least halves it. A guess already at the rounding floor
+    admits no decreasing step and is converged as it is."""
+    res = np.empty(2 * a.size)
+    norm = _residual(a, omega, diag, indptr, indices, rate, n0r, nu, res)
+    it = 0
+    done = norm < tol * max(np.max(np.abs(a)), 1.0)
+    while not done and it < max_iter:
+        ok, a, omega, res, norm = _newton_step(a, omega, res, norm, k, diag, indptr, indices, adjacency, rate, n0r, nu)
+        if not ok:
+            return a, omega, norm, False, max_iter
+        it += 1
+        done = norm < tol * max(np.max(np.abs(a)), 1.0)
+    if not done:
+        return a, omega, norm, False, max_iter
+    for _ in range(polish_steps):  # polish to the rounding floor (see POLISH_STEPS)
+        ok, a_p, om_p, res_p, norm_p = _newton_step(
+            a, omega, res, norm, k, diag, indptr, indices, adjacency, rate, n0r, nu
+        )
+        if not ok or norm_p > 0.5 * norm:
             break
-        state = stepped
-        if converged(state):
-            return polished(state, it)
-    a, omega, _, norm = state
-    return FixedPoint(a, float(omega), float(norm), False, max_iter)
+        a, omega, res, norm = a_p, om_p, res_p, norm_p
+        it += 1
+    return a, omega, norm, True, it
 
 
 def corotating_growth_rate(net: Network, alpha: np.ndarray, omega: float) -> float:
@@ -395,11 +441,7 @@ def _growth_rate(comp: _Compiled, alpha, omega) -> float:
 def corotating_jacobian(comp: _Compiled, alpha, omega) -> np.ndarray:
     """The real 2N x 2N Jacobian of dA/dt = F(A) + i omega A at A = alpha (the frame rotating
     with omega), in (Re A, Im A) coordinates."""
-    n = alpha.size
-    jac = comp.jacobian(alpha)
-    jac[:n, n:] += -omega * np.eye(n)
-    jac[n:, :n] += omega * np.eye(n)
-    return jac
+    return _jacobian(np.asarray(alpha, np.complex128), comp.diag, comp.adjacency, comp.rate, comp.n0r, comp.nu, omega)
 
 
 def corotating_spectrum(comp: _Compiled, alpha, omega) -> np.ndarray:
