@@ -7,15 +7,19 @@ Prints, from one run on this machine:
   2. the wall time of the default Fig. 2a grid computed the way the workflow does (chunks of
      outer values in parallel processes), unless --no-grid;
   3. with --kernel only: CPU per RK4 step of the production kernel against the kernel it replaced
-     (the saturation f^2 by pow(), kept below as the reference), for nu = 1, 2, 3.
+     (the saturation f^2 by pow(), Python's error model; kept below as the reference), for
+     nu = 1, 2, 3; then CPU per steady state on random points of the Fig. 2a plane, production
+     against the solver before 2026-12-06 (that kernel and the Newton solve in numpy, also kept
+     below), in one process, interleaved.
 Usage: python benchmarks/steady_state.py [--points 4] [--no-grid] [--cores 2] [--set window_tol=0.03 ...]
-       python benchmarks/steady_state.py --kernel
+       python benchmarks/steady_state.py --kernel [--plane 300]
 """
 
 import argparse
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -26,7 +30,8 @@ import yaml
 from numba import njit
 from scipy.integrate import solve_ivp
 
-from powergrid.deterministic import _Compiled, _rk4_steps, random_start, rk4_work, steady_state
+from powergrid import deterministic
+from powergrid.deterministic import SteadyStateOptions, _Compiled, _rk4_steps, random_start, rk4_work, steady_state
 from powergrid.methods import steady_state as steady_state_method
 from powergrid.model import Network
 from powergrid.parameters import axis_values, chunks
@@ -110,6 +115,173 @@ def _rk4_steps_pow(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2,
             a[l] += dt / 6.0 * (k1[l] + 2.0 * k2[l] + 2.0 * k3[l] + k4[l])
 
 
+@njit(cache=True)
+def _rk4_pow(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, edges, sample_every):
+    """deterministic._rk4 before 2026-12-06 (on _rk4_steps_pow), the reference."""
+    n = a.shape[0]
+    m = edges.shape[0]
+    k1, k2, k3, k4, tmp = rk4_work(n)
+    j_sum = np.zeros(m)
+    j_min = np.full(m, np.inf)
+    j_max = np.full(m, -np.inf)
+    occ_sum = np.zeros(n)
+    samples = np.empty((n_steps // sample_every if sample_every > 0 else 0, n))
+    if sample_every <= 0:
+        _rk4_steps_pow(a, diag, indptr, indices, rate, n0r, nu, dt, n_steps, k1, k2, k3, k4, tmp)
+        return j_sum, j_min, j_max, occ_sum, samples
+    for step in range(n_steps):
+        _rk4_steps_pow(a, diag, indptr, indices, rate, n0r, nu, dt, 1, k1, k2, k3, k4, tmp)
+        for e in range(m):
+            ai = a[edges[e, 0]]
+            aj = a[edges[e, 1]]
+            j = ai.real * aj.imag - ai.imag * aj.real
+            j_sum[e] += j
+            j_min[e] = min(j_min[e], j)
+            j_max[e] = max(j_max[e], j)
+        for l in range(n):
+            occ_sum[l] += a[l].real * a[l].real + a[l].imag * a[l].imag
+        k = (step + 1) // sample_every
+        if (step + 1) % sample_every == 0 and k <= samples.shape[0]:
+            for l in range(n):
+                samples[k - 1, l] = a[l].real * a[l].real + a[l].imag * a[l].imag
+    return j_sum / max(n_steps, 1), j_min, j_max, occ_sum / max(n_steps, 1), samples
+
+
+def _jacobian_numpy(comp, a, omega):
+    """The co-rotating Jacobian in numpy before 2026-12-06, the reference."""
+    x = np.abs(a) ** 2
+    y = 1.0 + x / comp.n0r
+    c = 0.5 * comp.rate * y ** (-comp.nu)
+    dc = -0.5 * comp.rate * comp.nu / comp.n0r * y ** (-comp.nu - 1.0)
+    lin = np.diag(comp.diag + c) + 0.5j * comp.adjacency
+    n = a.size
+    jac = np.empty((2 * n, 2 * n))
+    jac[:n, :n], jac[:n, n:] = lin.real, -lin.imag
+    jac[n:, :n], jac[n:, n:] = lin.imag, lin.real
+    ar, ai = a.real, a.imag
+    idx = np.arange(n)
+    jac[idx, idx] += 2 * dc * ar * ar
+    jac[idx, n + idx] += 2 * dc * ar * ai
+    jac[n + idx, idx] += 2 * dc * ai * ar
+    jac[n + idx, n + idx] += 2 * dc * ai * ai
+    jac[:n, n:] += -omega * np.eye(n)
+    jac[n:, :n] += omega * np.eye(n)
+    return jac
+
+
+def _newton_numpy(comp, guess, omega, tol, max_iter):
+    """deterministic._newton in numpy before 2026-12-06 (with the same acceptance of a guess at the
+    rounding floor), the reference."""
+    n = guess.size
+    k = int(np.argmax(np.abs(guess)))
+    a = guess * np.exp(-1j * np.angle(guess[k]))
+    keep = np.r_[np.arange(2 * n) != n + k]
+
+    def residual(a, omega):
+        r = comp.rhs(a) + 1j * omega * a
+        return np.r_[r.real, r.imag]
+
+    def newton_step(a, omega, res, norm):
+        full = np.column_stack([_jacobian_numpy(comp, a, omega)[:, keep], np.r_[-a.imag, a.real]])
+        try:
+            step = np.linalg.solve(full, -res)
+        except np.linalg.LinAlgError:
+            return None
+        da = np.zeros(2 * n)
+        da[keep] = step[:-1]
+        lam = 1.0
+        while lam > 1e-4:
+            a_new = a + lam * (da[:n] + 1j * da[n:])
+            om_new = omega + lam * step[-1]
+            res_new = residual(a_new, om_new)
+            norm_new = np.max(np.abs(res_new))
+            if np.isfinite(norm_new) and norm_new < norm:
+                return a_new, om_new, res_new, norm_new
+            lam *= 0.5
+        return None
+
+    def polished(state, it):
+        for _ in range(deterministic.POLISH_STEPS):
+            stepped = newton_step(*state)
+            if stepped is None or stepped[3] > 0.5 * state[3]:
+                break
+            state, it = stepped, it + 1
+        a, omega, _, norm = state
+        return deterministic.FixedPoint(a, float(omega), float(norm), True, it)
+
+    res = residual(a, omega)
+    state = (a, omega, res, np.max(np.abs(res)))
+    if state[3] < tol * max(np.max(np.abs(a)), 1.0):
+        return polished(state, 0)
+    for it in range(1, max_iter + 1):
+        stepped = newton_step(*state)
+        if stepped is None:
+            break
+        state = stepped
+        if state[3] < tol * max(np.max(np.abs(state[0])), 1.0):
+            return polished(state, it)
+    a, omega, _, norm = state
+    return deterministic.FixedPoint(a, float(omega), float(norm), False, max_iter)
+
+
+@contextmanager
+def reference_solver():
+    """deterministic.steady_state with the kernels it had before 2026-12-06: pow() saturation,
+    Python's error model, and the Newton solve in numpy."""
+    saved = deterministic._rk4, deterministic._newton
+    deterministic._rk4, deterministic._newton = _rk4_pow, _newton_numpy
+    try:
+        yield
+    finally:
+        deterministic._rk4, deterministic._newton = saved
+
+
+def plane(n_points, rounds=2):
+    """CPU per steady state on random points of the Fig. 2a plane (N = 10, the grid's values and
+    options, random switch-on), production against the reference, interleaved rounds; and how far
+    the answers are apart."""
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    opt = SteadyStateOptions(**cfg["solver"])
+    axis = np.linspace(0.0, 8.0, 201)
+    rng = np.random.default_rng(2026)
+    points = [(rng.choice(axis), rng.choice(axis), i) for i in range(n_points)]
+
+    def solve_all():
+        out = []
+        for gi, ge, i in points:
+            net = Network.chain(10, gi, ge, 1e-3)
+            start = random_start(net, np.random.default_rng(i), opt.start_amplitude)
+            out.append(steady_state(net, start, opt))
+        return out
+
+    solve_all()  # compile / load every kernel
+    with reference_solver():
+        solve_all()
+    times = {"production": [], "reference": []}
+    for _ in range(rounds):
+        t0 = time.process_time()
+        ours = solve_all()
+        times["production"].append(time.process_time() - t0)
+        with reference_solver():
+            t0 = time.process_time()
+            ref = solve_all()
+            times["reference"].append(time.process_time() - t0)
+    kinds = {}
+    for r in ours:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    same_kind = sum(r.kind == q.kind for r, q in zip(ours, ref, strict=True))
+    fixed = [
+        (r, q) for r, q in zip(ours, ref, strict=True) if r.kind == q.kind and r.kind in ("stationary", "rotating")
+    ]
+    dj = max((np.max(np.abs(r.J_mean - q.J_mean)) / max(np.max(np.abs(q.J_mean)), 1e-300) for r, q in fixed), default=0)
+    t_ours, t_ref = np.median(times["production"]), np.median(times["reference"])
+    print(
+        f"{n_points} random points of the Fig. 2a plane ({kinds}): production {1e3 * t_ours / n_points:.2f} ms, "
+        f"reference {1e3 * t_ref / n_points:.2f} ms CPU per point: {t_ref / t_ours:.2f}x; same kind at "
+        f"{same_kind}/{n_points} points, fixed points' currents equal to {dj:.1e} (relative)"
+    )
+
+
 def kernel(rounds=3, steps=200_000):
     """CPU per RK4 step, production against the pow() reference, interleaved rounds; and how far
     the two trajectories are apart after ``steps`` steps (rounding only)."""
@@ -175,7 +347,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=4)
     ap.add_argument("--no-grid", action="store_true")
-    ap.add_argument("--kernel", action="store_true", help="only the RK4 kernel against its pow() reference")
+    ap.add_argument(
+        "--kernel", action="store_true", help="only the kernels against the ones they replaced (RK4 step, whole points)"
+    )
+    ap.add_argument("--plane", type=int, default=300, help="points of the Fig. 2a plane for --kernel")
     ap.add_argument("--cores", type=int, default=os.cpu_count())
     ap.add_argument(
         "--set",
@@ -187,6 +362,7 @@ if __name__ == "__main__":
     args = ap.parse_args()
     if args.kernel:
         kernel()
+        plane(args.plane)
         raise SystemExit
     if args.points:
         per_point(args.points)
