@@ -1415,6 +1415,12 @@ def reduced_blocks(sec: Sectors, blocks: list[np.ndarray], sites) -> tuple[Secto
     rest = [l for l in range(n) if l not in keep]
     sub = Sectors.of(len(keep), nb)
     out = [np.zeros((d, d), np.complex128) for d in sub.dims]
+    if not rest:  # nothing traced out: each block into its place in the uncapped basis (the groups
+        # below would be single states, one numpy call each: 0.3 s at 100 states per site)
+        for k, b in enumerate(blocks):
+            pos = sub.position[sec.states[sec.bounds[k] : sec.bounds[k + 1]] @ sub.strides]
+            out[k][np.ix_(pos, pos)] += b
+        return sub, out
     rest_strides = nb ** np.arange(len(rest) - 1, -1, -1, dtype=np.int64)
     for k, b in enumerate(blocks):
         st = sec.states[sec.bounds[k] : sec.bounds[k + 1]]
@@ -1453,12 +1459,13 @@ def bipartite_negativity(sec: Sectors, blocks: list[np.ndarray], sites_a, sites_
     fa = part_a.states @ sub.strides[[both.index(l) for l in a]]
     fb = part_b.states @ sub.strides[[both.index(l) for l in b]]
     n_a, n_b = part_a.states.sum(axis=1), part_b.states.sum(axis=1)
+    bounds_a, bounds_b, dims_a, dims_b = part_a.bounds, part_b.bounds, part_a.dims, part_b.dims  # not per pair
     total = 0.0
     for dd in range(-len(b) * (nb - 1), len(a) * (nb - 1) + 1):
         pairs = [
             (
-                np.repeat(np.arange(part_a.bounds[m], part_a.bounds[m + 1]), part_b.dims[m - dd]),
-                np.tile(np.arange(part_b.bounds[m - dd], part_b.bounds[m - dd + 1]), part_a.dims[m]),
+                np.repeat(np.arange(bounds_a[m], bounds_a[m + 1]), dims_b[m - dd]),
+                np.tile(np.arange(bounds_b[m - dd], bounds_b[m - dd + 1]), dims_a[m]),
             )
             for m in range(max(0, dd), min(part_a.n_sectors - 1, part_b.n_sectors - 1 + dd) + 1)
         ]
