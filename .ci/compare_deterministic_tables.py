@@ -22,11 +22,15 @@ import pyarrow.parquet as pq
 
 KEYS = [
     "protocol", "disorder", "realization", "outer_index", "inner_index", "site", "site_from", "site_to", "direction",
-    "start_value", "branch_direction", "direction_index", "index", "order",
+    "line", "step", "order",
 ]  # fmt: skip
+CONTINUATION = ("branches", "bifurcations", "lines")  # every row a Newton-converged point
 VALUES = ["occupation", "J_mean", "J_min", "J_max", "omega", "growth_rate", "Gbar", "tau", "tau_linear"]
 FIXED = ("zero", "stationary", "rotating")
 FIXED_BOUND = 1e-9
+# Differences are relative to a column's largest magnitude, but at least this: a column of
+# rounding noise (omega of stationary states, ~1e-19) has no scale of its own
+SCALE_FLOOR = 1e-9
 
 
 def aggregated(root: Path):
@@ -37,46 +41,44 @@ def aggregated(root: Path):
 def compare(old: Path, new: Path, rel: Path):
     a = pq.read_table(old / rel).to_pandas()
     b = pq.read_table(new / rel).to_pandas()
-    if "kind" not in a.columns and "branches" not in rel.name and "bifurcations" not in rel.name:
+    continuation = rel.stem in CONTINUATION
+    if "kind" not in a.columns and not continuation:
         return None
     keys = [k for k in KEYS if k in a.columns]
-    if not keys:
-        keys = [c for c in a.columns if a[c].dtype == object and c != "dataset"]
     m = a.merge(b, on=keys, suffixes=("_old", "_new"), how="outer", indicator=True)
     if not (m["_merge"] == "both").all():
         return f"{rel}: rows differ ({len(a)} old, {len(b)} new, {int((m['_merge'] == 'both').sum())} shared)", True
-    values = [v for v in VALUES if f"{v}_old" in m.columns]
-    if not values:
-        values = [c[:-4] for c in m.columns if c.endswith("_old") and np.issubdtype(m[c].dtype, np.floating)]
-    kind_old = m["kind_old"] if "kind_old" in m.columns else None
-    same = np.ones(len(m), bool) if kind_old is None else (m["kind_old"] == m["kind_new"]).to_numpy()
-    fixed = same & (np.ones(len(m), bool) if kind_old is None else kind_old.isin(FIXED).to_numpy())
+    if continuation:
+        values = [c[:-4] for c in m.columns if c.endswith("_old") and m[c].dtype == np.float64]
+    else:
+        values = [v for v in VALUES if f"{v}_old" in m.columns]
+    has_kind = "kind_old" in m.columns
+    same = (m["kind_old"] == m["kind_new"]).to_numpy() if has_kind else np.ones(len(m), bool)
+    fixed = same & (np.ones(len(m), bool) if continuation else m["kind_old"].isin(FIXED).to_numpy())
     moving = same & ~fixed
-    worst_fixed, worst_moving, beyond = 0.0, 0.0, np.zeros(len(m), bool)
+    worst_fixed, worst_moving, beyond, worst_column = 0.0, 0.0, np.zeros(len(m), bool), ""
     for v in values:
         x, y = m[f"{v}_old"].to_numpy(float), m[f"{v}_new"].to_numpy(float)
-        scale = np.nanmax(np.abs(x)) if np.any(np.isfinite(x)) else 0.0
-        if not scale > 0:
-            continue
+        scale = max(np.nanmax(np.abs(x)) if np.any(np.isfinite(x)) else 0.0, SCALE_FLOOR)
         d = np.abs(y - x) / scale
         d[np.isnan(x) & np.isnan(y)] = 0.0
         d[np.isnan(x) != np.isnan(y)] = np.inf
-        if fixed.any():
-            worst_fixed = max(worst_fixed, float(np.max(d[fixed])))
+        if fixed.any() and np.max(d[fixed]) > worst_fixed:
+            worst_fixed, worst_column = float(np.max(d[fixed])), v
         if moving.any():
             worst_moving = max(worst_moving, float(np.max(d[moving])))
             beyond |= moving & (d > 0.03)
     n_moving = int(moving.sum())
     line = (
         f"{str(rel):52s} {len(m):7d} {int((~same).sum()):6d} {worst_fixed:10.1e} {n_moving:6d} "
-        f"{worst_moving:9.1e} {(beyond.sum() / n_moving if n_moving else 0.0):7.3f}"
+        f"{worst_moving:9.1e} {(beyond.sum() / n_moving if n_moving else 0.0):7.3f}  {worst_column}"
     )
     return line, worst_fixed > FIXED_BOUND
 
 
 def main():
     old, new = map(Path, sys.argv[1:3])
-    print(f"{'table':52s} {'rows':>7s} {'kind':>6s} {'fixed':>10s} {'osc.':>6s} {'osc. max':>9s} {'> 3 %':>7s}")
+    print(f"{'table':52s} {'rows':>7s} {'kind':>6s} {'fixed':>10s} {'osc.':>6s} {'osc. max':>9s} {'> 3 %':>7s}  worst fixed column")
     failed = False
     for rel in aggregated(new):
         if not (old / rel).exists():
