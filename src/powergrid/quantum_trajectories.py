@@ -332,12 +332,25 @@ class _Plan:
 # compiled trajectory kernel
 
 
+# Below this sector size a BLAS call costs more than the product (0.3-0.5 us; at N = 2 with a few
+# quanta most sectors are smaller): benchmarks/quantum.py --skip 1,2,3.
+MATVEC_BLAS_MIN = 16
+
+
 @njit(cache=True, nogil=True)
 def _matvec(U, o, d, x, out):
-    """out[:d] = U x[:d], U the d x d propagator stored row by row from U[o]. BLAS (zgemv): 2-3.5x
-    faster than a compiled loop for the sector sizes of three sites (d = 36 ... 500; its single
-    accumulator is latency-bound), benchmarks/quantum.py --skip 1,2,3."""
-    np.dot(U[o : o + d * d].reshape((d, d)), x[:d], out[:d])
+    """out[:d] = U x[:d], U the d x d propagator stored row by row from U[o]. From d = 16 on by
+    BLAS (zgemv): 1.6-3.8x faster than the compiled loop, whose single accumulator is bound by
+    the latency of its additions, for the sectors of three sites (d = 28 ... 660)."""
+    if d < MATVEC_BLAS_MIN:
+        for a in range(d):
+            s = 0j
+            row = o + a * d
+            for b in range(d):
+                s += U[row + b] * x[b]
+            out[a] = s
+    else:
+        np.dot(U[o : o + d * d].reshape((d, d)), x[:d], out[:d])
 
 
 @njit(cache=True, nogil=True)
