@@ -20,7 +20,7 @@ Prints, from one run on this machine (one BLAS/numba thread everywhere):
    time of each.
 4. The trajectories' propagator product: CPU per U psi in one sector of the three-site chain at
    extra-quantum-N3's truncation (30 states per site), production (BLAS zgemv from 16 states on,
-   the loop below) against the compiled loop it replaced (kept here as the reference),
+   the loop below) against the compiled loop it replaced (quantum_trajectories._matvec_loop, the reference),
    interleaved rounds.
 
 Usage: python benchmarks/quantum.py [--n-basis 20] [--t-mc 50] [--n-mc 20] [--skip 1,2,3,4]
@@ -38,7 +38,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np
-from numba import njit
 
 from powergrid.model import Network
 
@@ -195,19 +194,8 @@ def part3():
         )
 
 
-@njit(cache=True, nogil=True)
-def _matvec_loop(U, o, d, x, out):
-    """quantum_trajectories._matvec before 2026-12-06 (the reference)."""
-    for a in range(d):
-        s = 0j
-        row = o + a * d
-        for b in range(d):
-            s += U[row + b] * x[b]
-        out[a] = s
-
-
 def part4(rounds: int = 3):
-    from powergrid.quantum_trajectories import _matvec, _Plan
+    from powergrid.quantum_trajectories import _matvec, _matvec_loop, _Plan
 
     net = Network.chain(3, 4.0, 2.0, 0.1, n0=2.0)
     plan = _Plan.of(net, 30, 0.05, 0, None)
