@@ -21,9 +21,14 @@ Prints, from one run on this machine (one BLAS/numba thread everywhere):
 4. The trajectories' propagator product: CPU per U psi in one sector of the three-site chain at
    extra-quantum-N3's truncation (30 states per site), production (BLAS zgemv from 16 states on,
    the loop below) against the compiled loop it replaced (quantum_trajectories._matvec_loop, the reference),
-   interleaved rounds.
+   interleaved rounds. Both in the lab frame (complex), as before the real frame (part 5).
+5. The trajectories' real frame: whole points of extra-quantum-N3 (its network, truncations, 16
+   trajectories, t_transient = 50/g, t_average = --t-n3, the dataset's 3000/g by default), the
+   real frame (production) against the lab frame (``frame="lab"``, the reference), one after the
+   other: CPU of building the propagators and of the whole point, and how far the results are
+   apart (the same random numbers: the same jumps, time means equal to rounding).
 
-Usage: python benchmarks/quantum.py [--n-basis 20] [--t-mc 50] [--n-mc 20] [--skip 1,2,3,4]
+Usage: python benchmarks/quantum.py [--n-basis 20] [--t-mc 50] [--n-mc 20] [--t-n3 3000] [--skip 1,2,3,4,5]
 """
 
 import argparse
@@ -198,7 +203,7 @@ def part4(rounds: int = 3):
     from powergrid.quantum_trajectories import _matvec, _matvec_loop, _Plan
 
     net = Network.chain(3, 4.0, 2.0, 0.1, n0=2.0)
-    plan = _Plan.of(net, 30, 0.05, 0, None)
+    plan = _Plan.of(net, 30, 0.05, 0, None, frame="lab")
     dims = np.diff(plan.bounds)
     x = np.random.default_rng(0).normal(size=int(dims.max())) + 0j
     out = np.empty_like(x)
@@ -219,12 +224,52 @@ def part4(rounds: int = 3):
         print(f"{ref / ours:.2f}x")
 
 
+def part5(t_average: float):
+    from powergrid.quantum_trajectories import DEFAULT_DT, DEFAULT_LEVELS, _Plan, run_trajectories
+
+    print(f"extra-quantum-N3 points (16 trajectories, t_average = {t_average:g}/g), real frame against lab frame:")
+    total = {"auto": 0.0, "lab": 0.0}
+    for n0, gamma_e, nb in ((1.0, 0.5, 26), (2.0, 1.0, 30), (2.0, 5.0, 30)):
+        net = Network.chain(3, 4.0, gamma_e, 0.1, n0=n0)
+        cpu, plan_cpu, res = {}, {}, {}
+        for frame in ("auto", "lab"):
+            t0 = time.process_time()
+            _Plan.of(net, nb, DEFAULT_DT, DEFAULT_LEVELS, None, frame)
+            plan_cpu[frame] = time.process_time() - t0
+            t0 = time.process_time()
+            res[frame] = run_trajectories(
+                net,
+                nb,
+                t_transient=50.0,
+                t_average=t_average,
+                n_traj=16,
+                seed=np.random.SeedSequence(15),
+                threads=1,
+                frame=frame,
+            )
+            cpu[frame] = time.process_time() - t0
+            total[frame] += cpu[frame]
+        a, b = res["auto"], res["lab"]
+        rel = max(
+            float(np.max(np.abs(getattr(a, f) - getattr(b, f)) / np.abs(getattr(b, f))))
+            for f in ("J_mean", "J_std", "occupation")
+        )
+        print(
+            f"  n0 = {n0:g}, Gamma_e = {gamma_e:g}, n_basis = {nb}: propagators {plan_cpu['auto']:.1f} s against "
+            f"{plan_cpu['lab']:.1f} s; point {cpu['auto']:.1f} s against {cpu['lab']:.1f} s: "
+            f"{cpu['lab'] / cpu['auto']:.2f}x; same jumps: {np.array_equal(a.traj_jumps, b.traj_jumps)}, "
+            f"<J>, Delta J, occupations equal to {rel:.1e} (relative)"
+        )
+    print(f"  all three: {total['auto']:.1f} s against {total['lab']:.1f} s: {total['lab'] / total['auto']:.2f}x")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n-basis", type=int, default=20)
     ap.add_argument("--t-mc", type=float, default=50.0)
     ap.add_argument("--n-mc", type=int, default=20)
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip (1,2,3,4)")
+    ap.add_argument("--t-n3", type=float, default=3000.0, help="t_average of the part-5 points (1/g)")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip (1,2,3,4,5)")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
     if "1" not in skip:
@@ -235,6 +280,8 @@ def main():
         part3()
     if "4" not in skip:
         part4()
+    if "5" not in skip:
+        part5(args.t_n3)
 
 
 if __name__ == "__main__":

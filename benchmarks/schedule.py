@@ -10,7 +10,7 @@ to order jobs), and the run's end (makespan) for
   - longest estimated first (the workflow's priorities, powergrid.scheduling),
   - the reference: no priorities, jobs in a random order (median and worst of 200 seeded orders,
     which is what equal priorities leave to chance),
-  - the lower bound max(job-seconds / cores, longest job).
+  - the lower bound max(core-seconds / cores, longest job), where a job of k threads holds k cores.
 """
 
 import argparse
@@ -40,7 +40,7 @@ for path in sorted(Path(args.logs).glob("*/*.benchmark.tsv")):
         continue
     module = methods.load(method)
     section = {**section, "dataset": dataset}
-    all_jobs = module.jobs(section, config) if hasattr(module, "jobs") else methods.chunked_jobs(section, config)
+    all_jobs = scheduling.dataset_jobs(section, config)
     if int(chunk) >= len(all_jobs):
         continue
     with path.open() as f:
@@ -87,9 +87,10 @@ print(f"rank correlation of estimate and measurement over all jobs: {rank:.2f}\n
 longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i][4])
 rng = np.random.default_rng(20221005)
 random_orders = [makespan(list(rng.permutation(len(jobs)))) for _ in range(200)]
-bound = max(measured.sum() / args.cores, measured.max())
+core_seconds = sum(j[3] * j[5] for j in jobs)  # a job of 2 threads holds 2 cores
+bound = max(core_seconds / args.cores, measured.max())
 lpt = makespan(longest_first)
-print(f"job-seconds {measured.sum():.0f}, longest job {measured.max():.0f} s")
+print(f"job-seconds {measured.sum():.0f}, core-seconds {core_seconds:.0f}, longest job {measured.max():.0f} s")
 print(f"run ends after (simulated, {args.cores} cores):")
 print(f"  longest estimated first (the workflow): {lpt:8.0f} s  ({lpt / bound:.3f} x lower bound)")
 print(

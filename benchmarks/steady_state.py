@@ -10,9 +10,15 @@ Prints, from one run on this machine:
      (the saturation f^2 by pow(), Python's error model; kept below as the reference), for
      nu = 1, 2, 3; then CPU per steady state on random points of the Fig. 2a plane, production
      against the solver before 2026-12-06 (that kernel and the Newton solve in numpy, also kept
-     below), in one process, interleaved.
+     below), in one process, interleaved;
+  4. with --step only: the production RK4 step (config.yaml's solver.dt, 0.2/g) against the step it
+     replaced (0.1/g, the reference; --ref-dt), on random points of the Fig. 2a (nu = 2) and Fig.
+     S7a (nu = 1) planes: CPU per point, points of another kind, and on the oscillating attractors
+     the change of the time-mean currents against the scatter that another random start at the
+     production step gives.
 Usage: python benchmarks/steady_state.py [--points 4] [--no-grid] [--cores 2] [--set window_tol=0.03 ...]
        python benchmarks/steady_state.py --kernel [--plane 300]
+       python benchmarks/steady_state.py --step [--plane 300] [--ref-dt 0.1]
 """
 
 import argparse
@@ -282,6 +288,72 @@ def plane(n_points, rounds=2):
     )
 
 
+def _solve_all(nets, opt, offset=0):
+    """Steady states of ``nets`` from the seeded random starts of the workflow's 'random' protocol."""
+    return [
+        steady_state(net, random_start(net, np.random.default_rng(i + offset), opt.start_amplitude), opt)
+        for i, net in enumerate(nets)
+    ]
+
+
+def _changes(a, b, span):
+    """Points of another kind; the largest change of a fixed point's loss-bond current; the changes
+    on the oscillating attractors of the same kind (all in units of ``span``)."""
+    same = [(x, y) for x, y in zip(a, b, strict=True) if x.kind == y.kind]
+    fixed = [abs(x.J_mean[-1] - y.J_mean[-1]) / span for x, y in same if x.kind in deterministic.STEADY_KINDS]
+    osc = [abs(x.J_mean[-1] - y.J_mean[-1]) / span for x, y in same if x.kind not in deterministic.STEADY_KINDS]
+    return len(a) - len(same), max(fixed, default=0.0), np.array(osc)
+
+
+def step(n_points, ref_dt):
+    """Production options against the same with the RK4 step ``ref_dt``, at random points of the
+    Fig. 2a and S7a planes: CPU (two interleaved rounds, median), kinds, fixed points, and the
+    time means of the oscillating attractors against the scatter of another random start."""
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    base = SteadyStateOptions(**cfg["solver"])
+    ref = SteadyStateOptions(**{**cfg["solver"], "dt": ref_dt})
+    axis = np.linspace(0.0, 8.0, 201)
+    print(
+        f"RK4 step {base.dt:g} (production) against {ref.dt:g} (reference) in 1/g, {n_points} random points per "
+        "plane, one thread:"
+    )
+    for label, nu in (("Fig. 2a (nu = 2)", 2.0), ("Fig. S7a (nu = 1)", 1.0)):
+        rng = np.random.default_rng(2026)
+        nets = [Network.chain(10, rng.choice(axis), rng.choice(axis), 1e-3, nu=nu) for _ in range(n_points)]
+        _solve_all(nets[:5], base)  # load the kernels
+        times, results = {"base": [], "ref": []}, {}
+        for _ in range(2):
+            for name, opt in (("base", base), ("ref", ref)):
+                t0 = time.process_time()
+                results[name] = _solve_all(nets, opt)
+                times[name].append(time.process_time() - t0)
+        ours, theirs = results["base"], results["ref"]
+        other = _solve_all(nets, base, offset=10**6)  # the same step, other random starts: the scatter
+        t_b, t_r = np.median(times["base"]), np.median(times["ref"])
+        span = max(np.ptp([r.J_mean[-1] for r in ours]), 1e-300)  # the range of the loss-bond current
+        kinds = {}
+        for r in ours:
+            kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        print(
+            f"  {label}, {kinds}: {1e3 * t_b / n_points:.2f} against {1e3 * t_r / n_points:.2f} ms per point: "
+            f"{t_r / t_b:.2f}x"
+        )
+        for what, (kind, fixed, osc) in (
+            (f"dt = {base.dt:g} against {ref.dt:g}", _changes(ours, theirs, span)),
+            (f"other random starts at dt = {base.dt:g} (scatter)", _changes(ours, other, span)),
+        ):
+            tail = "no oscillating point of the same kind"
+            if len(osc):
+                tail = (
+                    f"oscillating: median {np.median(osc):.1e}, largest {osc.max():.1e}, "
+                    f"beyond 1 % {np.mean(osc > 0.01):.0%}"
+                )
+            print(
+                f"    {what}: other kind at {kind}/{n_points}; change of the loss-bond current in units of "
+                f"its range: fixed points {fixed:.1e}; {tail} ({len(osc)} points)"
+            )
+
+
 def kernel(rounds=3, steps=200_000):
     """CPU per RK4 step, production against the pow() reference, interleaved rounds; and how far
     the two trajectories are apart after ``steps`` steps (rounding only)."""
@@ -350,7 +422,9 @@ if __name__ == "__main__":
     ap.add_argument(
         "--kernel", action="store_true", help="only the kernels against the ones they replaced (RK4 step, whole points)"
     )
-    ap.add_argument("--plane", type=int, default=300, help="points of the Fig. 2a plane for --kernel")
+    ap.add_argument("--plane", type=int, default=300, help="points of the Fig. 2a plane for --kernel and --step")
+    ap.add_argument("--step", action="store_true", help="only: the production RK4 step against --ref-dt")
+    ap.add_argument("--ref-dt", type=float, default=0.1, help="the reference RK4 step of --step (1/g)")
     ap.add_argument("--cores", type=int, default=os.cpu_count())
     ap.add_argument(
         "--set",
@@ -360,6 +434,9 @@ if __name__ == "__main__":
         help="override solver options of config.yaml for the grid, e.g. window_tol=0.03",
     )
     args = ap.parse_args()
+    if args.step:
+        step(args.plane, args.ref_dt)
+        raise SystemExit
     if args.kernel:
         kernel()
         plane(args.plane)

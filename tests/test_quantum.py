@@ -657,6 +657,42 @@ def test_trajectories_reproducible_chunked_and_thread_independent():
         check_leak(whole, 1e-12)
 
 
+@pytest.mark.parametrize(
+    "net,nb,k_max",
+    [
+        (Network.chain(2, 4.0, 3.0, 0.2, n0=1.0), 12, None),
+        (Network.chain(3, 4.0, 5.0, 0.2, n0=1.0, n_th_over_n0=0.2), 6, None),  # thermal: a^dag and a on every site
+        (Network.chain(3, 4.0, 6.0, 0.3, n0=0.7), 6, 7),  # capped
+    ],
+    ids=["N2", "N3-thermal", "N3-capped"],
+)
+def test_trajectories_in_the_real_frame_are_those_of_the_lab_frame(net, nb, k_max):
+    """On a chain the trajectories run in the real frame (real propagators and psi): the same
+    random numbers give the same jumps, and the time means agree with the lab frame's to rounding.
+    Hundreds of jumps per trajectory, so a wrong phase or sign in the frame would show."""
+    kw = dict(k_max=k_max, dt=0.1, t_transient=5.0, t_average=100.0, n_traj=4, seed=SEED, threads=1)
+    real = run_trajectories(net, nb, **kw)
+    lab = run_trajectories(net, nb, frame="lab", **kw)
+    assert (real.frame, lab.frame) == ("real", "lab")
+    assert np.array_equal(real.traj_jumps, lab.traj_jumps) and np.all(real.traj_jumps.sum(axis=1) > 100)
+    assert np.array_equal(real.final_sector, lab.final_sector)
+    for name in ("traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_leak", "traj_Gbar"):
+        a, b = getattr(real, name), getattr(lab, name)
+        assert np.max(np.abs(a - b)) < 1e-12 * max(np.max(np.abs(b)), 1.0), name
+    assert np.all(np.abs(real.traj_J_mean) > 1e-2)  # the currents are not vacuous
+    with pytest.raises(ValueError, match="frame"):
+        QuantumTrajectoryResult.merge([real, lab])
+
+
+def test_trajectories_leave_the_real_frame_where_eq1_is_not_real():
+    """A detuning or an odd cycle: 'auto' runs in the lab frame; an unknown frame is refused."""
+    kw = dict(t_transient=1.0, t_average=5.0, n_traj=2, seed=SEED, threads=1)
+    assert run_trajectories(TRIANGLE, 4, **kw).frame == "lab"
+    assert run_trajectories(CASES["N2-nu1-thermal-unequal-n0"][0], 4, **kw).frame == "lab"
+    with pytest.raises(ValueError, match="frame must be one of"):
+        run_trajectories(TRIANGLE, 4, frame="real", **kw)
+
+
 def test_dataset_with_a_truncation_per_point():
     """A dataset's n_basis / k_max entry may be a list with one truncation per outer value: each
     point is solved at its own, and its rows record it and the truncation its state needs for a

@@ -29,6 +29,15 @@ bisection (levels = 0, the paper's scheme at 25 times its step) the jump rate co
 <n_2> 4.4 standard errors off; with levels = 5 (the default) everything agrees with the exact
 steady state, as with the paper's dt = 2e-3, at a tenth of the latter's cost.
 
+The real frame: without detunings and on a bipartite graph (every chain), Phi = i^n_B (n_B: the
+quanta on side B; ``powergrid.quantum``, "Solver") turns -i H_eff into a real matrix, and Phi L_c
+Phi^dag = (a phase) L_c with L_c real. A trajectory started in a Fock state then stays real up to
+a global phase, which no observable sees: there (``frame`` "auto") the propagators, the current
+operators and psi are real, and a product costs a quarter of the complex one (benchmarks/quantum.py
+part 5). The random numbers are drawn as in the lab frame, so the two frames give the same
+trajectories up to rounding (tests/test_quantum.py). With detunings or odd cycles, and with
+``frame`` "lab", the lab frame is used; ``result.frame`` says which.
+
 Observables (every step after t_transient, normalised state): J and J^2 per edge as operator
 expectations <psi|J|psi>, ||J psi||^2 (so the time mean of the latter is Tr(rho J^2), the
 quantum <J^2>), occupations, the top-state population per site (leak), the fraction of time in
@@ -59,6 +68,7 @@ from numba import njit
 
 from .model import Network
 from .quantum import (
+    _I_POWERS,
     MEMORY_CAP,
     QuantumModel,
     _capped,
@@ -66,6 +76,7 @@ from .quantum import (
     _sector_sizes,
     check_memory,
     check_truncation,
+    real_frame,
 )
 from .trajectory_ensemble import (
     TrajectoryEnsemble,
@@ -78,6 +89,7 @@ from .trajectory_ensemble import (
 
 DEFAULT_DT = 0.05  # 1/g: sampling step; jump times resolved to DEFAULT_DT / 2**DEFAULT_LEVELS
 DEFAULT_LEVELS = 5
+FRAMES = ("auto", "lab")  # "auto": the real frame where it exists (module docstring), else the lab frame
 METHOD = "sector quantum trajectories: exp(-i H_eff dt) per sector, jump times bisected to dt/2^levels"
 
 
@@ -120,6 +132,7 @@ class QuantumTrajectoryResult:
     wall_time: float = 0.0
     threads: int = 1
     method: str = METHOD
+    frame: str = "lab"  # "real" (Phi = i^n_B) or "lab": where psi was propagated (module docstring)
 
     @property
     def n_traj(self) -> int:
@@ -131,7 +144,7 @@ class QuantumTrajectoryResult:
         first = parts[0]
         f = merged_fields(
             parts,
-            ("net", "n_basis", "k_max", "dt", "levels", "n_steps_transient", "n_steps_average"),
+            ("net", "n_basis", "k_max", "dt", "levels", "n_steps_transient", "n_steps_average", "frame"),
             (
                 "trajectories",
                 "traj_J_mean",
@@ -143,7 +156,7 @@ class QuantumTrajectoryResult:
                 "traj_jumps",
                 "final_sector",
             ),
-            "network, n_basis, k_max, dt, levels, t_transient and t_average",
+            "network, n_basis, k_max, dt, levels, t_transient, t_average and frame",
         )
         return _assemble(
             first.net,
@@ -165,6 +178,7 @@ class QuantumTrajectoryResult:
             f["final_sector"],
             sum(p.wall_time for p in parts),
             max(p.threads for p in parts),
+            first.frame,
         )
 
 
@@ -188,6 +202,7 @@ def _assemble(
     final,
     wall,
     threads,
+    frame,
 ) -> QuantumTrajectoryResult:
     s = ensemble_statistics(tj, tj2, tocc, tg)
     n0 = float(net.n0)
@@ -224,14 +239,16 @@ def _assemble(
         final_sector=final,
         wall_time=wall,
         threads=threads,
+        frame=frame,
     )
 
 
 def trajectory_memory_bytes(n_sites: int, n_basis: int, levels: int = DEFAULT_LEVELS, k_max: int | None = None) -> int:
     """Estimate of the peak memory of ``run_trajectories`` in bytes: levels + 1 complex propagators
     per sector, the expm work of the largest sector, the channel tables, 250 MB of interpreter.
-    Measured peak RSS: 371 MiB for N = 2, n_basis = 150 (estimate 452 MiB), 939 MiB for N = 3,
-    n_basis = 28, levels = 4 (estimate 1009 MiB).
+    Measured peak RSS (lab frame): 371 MiB for N = 2, n_basis = 150 (estimate 452 MiB), 939 MiB
+    for N = 3, n_basis = 28, levels = 4 (estimate 1009 MiB). In the real frame the propagators are
+    real, half of this, so the estimate is an upper bound there (it does not know the network).
 
     A Python int, exact, at most ``quantum.MEMORY_CAP`` = 2^64 (returned for anything at or above
     it); fast for any size (``quantum.memory_estimate``)."""
@@ -252,29 +269,45 @@ def trajectory_memory_bytes(n_sites: int, n_basis: int, levels: int = DEFAULT_LE
 class _Plan:
     bounds: np.ndarray
     off2: np.ndarray
-    U: np.ndarray  # (levels + 1, sum dim^2) complex: exp(-i H_K dt/2^m), row-major per sector
+    U: np.ndarray  # (levels + 1, sum dim^2): exp(-i H_K dt/2^m), row-major per sector; real in the real frame
     direction: np.ndarray
     target: np.ndarray  # (n_channels, n_states)
     amplitude: np.ndarray  # (n_channels, n_states), by source
     cur_ptr: np.ndarray  # (m, n_states + 1) CSR of each edge's current operator
     cur_col: np.ndarray  # (m, nnz)
-    cur_val: np.ndarray  # (m, nnz) complex
+    cur_val: np.ndarray  # (m, nnz), real in the real frame
     occ: np.ndarray  # (n_states, n_sites) float
     top: np.ndarray  # (n_states, n_sites) 1.0 where n_l = n_basis - 1
     gbar: np.ndarray  # (n_states,) sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2
     k_max: int
     k_cap: int  # k_max where it cuts the box (its population is a leak), else -1
     channels: tuple
+    frame: str  # "real" or "lab"
 
     @classmethod
-    def of(cls, net: Network, n_basis: int, dt: float, levels: int, k_max: int | None = None) -> _Plan:
+    def of(
+        cls, net: Network, n_basis: int, dt: float, levels: int, k_max: int | None = None, frame: str = "auto"
+    ) -> _Plan:
         model = QuantumModel.of(net, n_basis, k_max)
         sec = model.sectors
         dims = sec.dims
+        n_b = real_frame(model) if frame == "auto" else None
+        # Phi = i^n_B per state: an operator X becomes Phi X Phi^dag, real where the frame exists
+        phase = None if n_b is None else _I_POWERS[n_b % 4]
+
+        def in_frame(x, lo, where):
+            if phase is None:
+                return x
+            d = x.shape[0]
+            y = phase[lo : lo + d, None] * x * np.conj(phase[lo : lo + d])[None, :]
+            if np.any(y.imag != 0.0):  # exact: the phases are +-1, +-i
+                raise RuntimeError(f"{where} is not real in the frame i^n_B")
+            return y.real
+
         off2 = np.concatenate([[0], np.cumsum(dims.astype(np.int64) ** 2)]).astype(np.int64)
-        U = np.empty((levels + 1, off2[-1]), np.complex128)
+        U = np.empty((levels + 1, off2[-1]), np.complex128 if phase is None else np.float64)
         for k in range(sec.n_sectors):
-            u = scipy.linalg.expm(-1j * model.hamiltonian(k) * (dt / 2**levels))
+            u = scipy.linalg.expm(in_frame(-1j * model.hamiltonian(k), sec.bounds[k], f"sector {k}") * (dt / 2**levels))
             for m in range(levels, -1, -1):  # finest first, then squares: U(2 tau) = U(tau)^2
                 U[m, off2[k] : off2[k + 1]] = u.ravel()
                 u = u @ u
@@ -287,21 +320,21 @@ class _Plan:
             for k in range(sec.n_sectors):
                 if dims[k] < 2:
                     continue
-                jk = model.J_matrix(k, e)
+                jk = in_frame(model.J_matrix(k, e), sec.bounds[k], f"the current of edge {e}")
                 rr, cc = np.nonzero(jk)
                 r_.append(rr + sec.bounds[k])
                 c_.append(cc + sec.bounds[k])
                 v_.append(jk[rr, cc])
             r_ = np.concatenate(r_) if r_ else np.zeros(0, np.int64)
             c_ = np.concatenate(c_) if c_ else np.zeros(0, np.int64)
-            v_ = np.concatenate(v_) if v_ else np.zeros(0, np.complex128)
+            v_ = np.concatenate(v_) if v_ else np.zeros(0, U.dtype)
             order = np.lexsort((c_, r_))
             ptrs.append(np.searchsorted(r_[order], np.arange(n_states + 1)))
             cols.append(c_[order])
             vals.append(v_[order])
         nnz = max([c.size for c in cols] + [1])
         cur_col = np.zeros((m_edges, nnz), np.int64)
-        cur_val = np.zeros((m_edges, nnz), np.complex128)
+        cur_val = np.zeros((m_edges, nnz), U.dtype)
         for e in range(m_edges):
             cur_col[e, : cols[e].size] = cols[e]
             cur_val[e, : vals[e].size] = vals[e]
@@ -325,6 +358,7 @@ class _Plan:
             sec.k_max,
             sec.k_max if sec.capped else -1,
             tuple(zip(model.kind, (int(s) for s in model.site), strict=True)),
+            "lab" if phase is None else "real",
         )
 
 
@@ -339,9 +373,10 @@ MATVEC_BLAS_MIN = 16
 
 @njit(cache=True, nogil=True)
 def _matvec_loop(U, o, d, x, out):
-    """out[:d] = U x[:d] as a compiled loop (one accumulator, bound by the latency of its additions)."""
+    """out[:d] = U x[:d] as a compiled loop (one accumulator, bound by the latency of its additions);
+    real or complex, as U and x."""
     for a in range(d):
-        s = 0j
+        s = 0.0 * x[0]  # zero of x's type
         row = o + a * d
         for b in range(d):
             s += U[row + b] * x[b]
@@ -351,8 +386,8 @@ def _matvec_loop(U, o, d, x, out):
 @njit(cache=True, nogil=True)
 def _matvec(U, o, d, x, out):
     """out[:d] = U x[:d], U the d x d propagator stored row by row from U[o]. From d = 16 on by
-    BLAS (zgemv): 1.6-3.6x faster than ``_matvec_loop`` for the sectors of three sites
-    (d = 28 ... 660)."""
+    BLAS (zgemv, or dgemv in the real frame): 1.6-3.6x faster than ``_matvec_loop`` for the
+    complex sectors of three sites (d = 28 ... 660)."""
     if d < MATVEC_BLAS_MIN:
         _matvec_loop(U, o, d, x, out)
     else:
@@ -518,6 +553,7 @@ def run_trajectories(
     threads: int | None = None,
     block_steps: int = 200_000,
     memory_limit: float | None = None,
+    frame: str = "auto",
 ) -> QuantumTrajectoryResult:
     """Run n_traj quantum trajectories of eq. (1) for ``net`` (n_basis Fock states per site, at
     most k_max quanta in all; the truncation of ``powergrid.quantum.exact_steady_state``).
@@ -529,11 +565,16 @@ def run_trajectories(
     (default: the vacuum). ``progress(fraction)`` is called after every ``block_steps`` steps of
     all trajectories; ``threads``: worker threads (default numba's), results do not depend on it.
 
+    ``frame``: "auto" propagates in the real frame where it exists (module docstring), "lab" always
+    in the lab frame; the two give the same trajectories up to rounding.
+
     Arguments of a wrong type raise TypeError, wrong values ValueError, naming the argument and
     its value. Raises MemoryError before building anything if ``trajectory_memory_bytes`` exceeds
     ``memory_limit`` bytes (default: this machine's physical memory).
     """
     where = "run_trajectories"
+    if frame not in FRAMES:
+        raise ValueError(f"{where}: frame must be one of {FRAMES}, got {frame!r}")
     n_basis, k_max = check_truncation(where, net, n_basis, k_max)
     levels = check_int(where, "levels", levels, low=0)
     check_callable(where, "progress", progress)
@@ -555,7 +596,7 @@ def run_trajectories(
         raise ValueError(f"{where}: start must be {want}, got {start}")
     estimate = trajectory_memory_bytes(n, n_basis, levels, k_max)
     check_memory(where, n, n_basis, k_max, estimate, memory_limit)
-    plan = _Plan.of(net, n_basis, float(dt), levels, k_max)
+    plan = _Plan.of(net, n_basis, float(dt), levels, k_max, frame)
     k0 = sum(start)
     st = np.asarray(start)
     lo = plan.bounds[k0]
@@ -566,14 +607,14 @@ def run_trajectories(
 
     trajs = []
     for g in ens.generators():
-        psi = np.zeros(dmax, np.complex128)
+        psi = np.zeros(dmax, plan.U.dtype)
         psi[pos0] = 1.0
         state = np.array([float(k0), g.random()])
         trajs.append(
             dict(
                 gen=g,
                 psi=psi,
-                tmp=np.zeros(dmax, np.complex128),
+                tmp=np.zeros(dmax, plan.U.dtype),
                 state=state,
                 j=np.zeros(m),
                 j2=np.zeros(m),
@@ -640,4 +681,5 @@ def run_trajectories(
         np.array([int(t["state"][0]) for t in trajs], np.int64),
         wall,
         ens.threads,
+        plan.frame,
     )

@@ -17,24 +17,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import quantum
+from . import methods, quantum
 from .methods.quantum import truncations
 from .parameters import axis_values
 
-# seconds per unit of each model, measured (benchmarks/schedule.py)
-QUANTUM_EXACT_APP = 1e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors, in the
-# real frame (benchmarks/quantum_frame.py: 0.85-1.1e-9 at 100-130 states); the lab frame, for
-# detuned or non-bipartite networks, takes ~3x this
-QUANTUM_EXACT_ITERATIONS = 100  # applications per steady state at n0 = 1, times n0^0.4 (observed:
-# medians 110 at n0 = 1-2 (Fig. 4a), 200 at n0 = 5 (Fig. 4b), 290 at n0 = 15 (Fig. S2); 30 ... 450)
-QUANTUM_TRAJECTORY_STEP = 1.5e-9  # per trajectory step, per Fock state of the truncation
-SDE_SITE_STEP = {"gaussian": 5e-9, "three-point": 3e-9}  # per site and time step of one trajectory,
+# seconds per unit of each model, measured (benchmarks/schedule.py; the from-scratch run of e8e7e44,
+# 2026-12-06, 2 cores: the median of estimate / measurement per method is 0.97-1.03 with these)
+QUANTUM_EXACT_APP = 1.15e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors, in
+# the real frame (benchmarks/quantum_frame.py: 0.85-1.1e-9 at 100-130 states, set-up not counted);
+# the lab frame, for detuned or non-bipartite networks, takes ~3x this
+QUANTUM_EXACT_ITERATIONS = 95  # applications per steady state at n0 = 1, gamma = 1e-3 (exact_applications)
+QUANTUM_TRAJECTORY_STEP = 0.32e-9  # per trajectory step, per Fock state of the truncation, in the
+# real frame (0.83e-9 measured in the lab frame, which is 2.6x slower: benchmarks/quantum.py part 5)
+SDE_SITE_STEP = {"gaussian": 4.4e-9, "three-point": 2.65e-9}  # per site and time step of one trajectory,
 # wall time of a 2-thread job, by the increments (sde.NOISES); the default run's SDE job-seconds fell
 # 1.64x with three-point increments (1776 -> 1086, 2026-12-06)
-RELAXATION_POINT_SITE = 0.03  # per point, kick direction and site (the integration to 1e-8)
-STEADY_STATE_POINT_SITE = 1.5e-3  # per point and site (most points settle long before t_max)
-CONTINUATION_VALUE_SITE = 0.25  # per outer value and site
+RELAXATION_POINT_SITE = 0.0225  # per point, kick direction and site (the integration to 1e-8)
+STEADY_STATE_POINT_SITE = 0.9e-3  # per point and site (most points settle long before t_max)
+CONTINUATION_VALUE_SITE = 0.34  # per outer value and site
 DEFAULT = 60.0  # a method without a model
+
+
+def dataset_jobs(section: dict, config: dict) -> list[dict]:
+    """What each compute job of a dataset adds to its spec (outer indices, ensemble block), in
+    chunk order: the method's ``jobs``, or one job per chunk of the outer axis. A dataset's own
+    chunk_size overrides the top-level one. The workflow, ``benchmarks/schedule.py`` and the tests
+    use this one function. It lives here, not in ``powergrid.methods``: that package is in every
+    job's code version, so an edit there would rerun every dataset, and this module is in none."""
+    sizing = {**config, "chunk_size": section.get("chunk_size", config["chunk_size"])}
+    return getattr(methods.load(section["method"]), "jobs", methods.chunked_jobs)(section, sizing)
 
 
 def _points(section: dict, job: dict) -> int:
@@ -52,6 +63,14 @@ def _sites(section: dict, job: dict) -> float:
     return float(section["network"]["n_sites"])
 
 
+def exact_applications(n0: float, gamma: float) -> float:
+    """Preconditioner applications of an exact steady state: 95 n0^0.8 (gamma / 1e-3)^-0.3, fitted
+    to the medians of the default run (e8e7e44): gamma = 1e-3: 95, 156, 491 at n0 = 1, 2, 5 (Fig. 4a);
+    gamma = 1e-2: 46, 69, 156 (Fig. 4b); gamma = 0.1, n0 = 15: 291 (Fig. S2). Near a fluctuation
+    peak they are up to 1.5x more (706 at Fig. 4a's n0 = 5, Gamma_e = 3.5 g)."""
+    return QUANTUM_EXACT_ITERATIONS * n0**0.8 * (max(gamma, 1e-4) / 1e-3) ** -0.3
+
+
 def _quantum(section: dict, job: dict, config: dict) -> float:
     n_sites = int(section["network"]["n_sites"])
     n0 = (
@@ -63,7 +82,7 @@ def _quantum(section: dict, job: dict, config: dict) -> float:
     for j, n_basis, k_max in truncations(section, job["outer_indices"]):
         dims = quantum.sector_dims(n_sites, n_basis, k_max).astype(float)
         if section["solver"] == "exact":
-            applications = QUANTUM_EXACT_ITERATIONS * n0[j] ** 0.4
+            applications = exact_applications(n0[j], float(section["network"]["gamma"]))
             total += QUANTUM_EXACT_APP * applications * float(np.sum(dims**3))
         else:
             t = section["trajectories"]

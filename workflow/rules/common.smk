@@ -66,12 +66,9 @@ def method_of(dataset):
 
 @functools.cache
 def dataset_jobs(dataset):
-    """What each compute job of a dataset adds to its spec (outer indices, ensemble block).
-    A dataset's own chunk_size overrides the top-level one. It is resolved here, not in the
-    methods: code there is in every job's version, and an edit would rerun every dataset."""
-    section = DATASETS[dataset]
-    sizing = {**config, "chunk_size": section.get("chunk_size", config["chunk_size"])}
-    return getattr(method_of(dataset), "jobs", methods.chunked_jobs)(section, sizing)
+    """What each compute job of a dataset adds to its spec (outer indices, ensemble block):
+    powergrid.scheduling.dataset_jobs, where a dataset's own chunk_size overrides the top-level one."""
+    return scheduling.dataset_jobs(DATASETS[dataset], config)
 
 
 def dataset_spec(dataset, **job):
