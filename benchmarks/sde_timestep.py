@@ -81,54 +81,61 @@ POINTS = {
     ),
 }
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--trajectories", type=int, default=4096)
-ap.add_argument("--dts", default="0.01,0.02,0.04")
-ap.add_argument("--points", default=",".join(POINTS))
-ap.add_argument("--threads", type=int, default=2)
-args = ap.parse_args()
-dts = [float(v) for v in args.dts.split(",")]
-scale = math.sqrt(args.trajectories / PRODUCTION_TRAJECTORIES)  # production SE / this ensemble's SE
 
-print(
-    f"{args.trajectories} trajectories per dt, independent seeds, {args.threads} threads; "
-    f"'in prod. SE': (value - value at dt = {dts[0]}) / (standard error of {PRODUCTION_TRAJECTORIES} trajectories), "
-    "+- its own uncertainty"
-)
-for key in args.points.split(","):
-    what, net, t_tr, t_av = POINTS[key]
-    bond = len(net.edges) - 1  # the last edge: into the (last) loss site
-    print(f"\n{what}; t_transient = {t_tr:g}, t_average = {t_av:g}")
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trajectories", type=int, default=4096)
+    ap.add_argument("--dts", default="0.01,0.02,0.04")
+    ap.add_argument("--points", default=",".join(POINTS))
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    dts = [float(v) for v in args.dts.split(",")]
+    scale = math.sqrt(args.trajectories / PRODUCTION_TRAJECTORIES)  # production SE / this ensemble's SE
+
     print(
-        f"{'dt':>6s} {'<J>':>22s} {'in prod. SE':>15s} {'Delta J':>22s} {'in prod. SE':>15s} "
-        f"{'<|alpha_N|^2>':>22s} {'in prod. SE':>15s} {'CPU s':>7s}"
+        f"{args.trajectories} trajectories per dt, independent seeds, {args.threads} threads; "
+        f"'in prod. SE': (value - value at dt = {dts[0]}) / "
+        f"(standard error of {PRODUCTION_TRAJECTORIES} trajectories), "
+        "+- its own uncertainty"
     )
-    ref = None
-    for k, dt in enumerate(dts):
-        c0 = time.process_time()
-        r = run_ensemble(
-            net,
-            dt=dt,
-            t_transient=t_tr,
-            t_average=t_av,
-            n_traj=args.trajectories,
-            seed=np.random.SeedSequence([15, k, list(POINTS).index(key)]),
-            threads=args.threads,
+    for key in args.points.split(","):
+        what, net, t_tr, t_av = POINTS[key]
+        bond = len(net.edges) - 1  # the last edge: into the (last) loss site
+        print(f"\n{what}; t_transient = {t_tr:g}, t_average = {t_av:g}")
+        print(
+            f"{'dt':>6s} {'<J>':>22s} {'in prod. SE':>15s} {'Delta J':>22s} {'in prod. SE':>15s} "
+            f"{'<|alpha_N|^2>':>22s} {'in prod. SE':>15s} {'CPU s':>7s}"
         )
-        cpu = time.process_time() - c0
-        vals = [
-            (r.J_mean[bond], r.J_sem[bond]),
-            (r.J_std[bond], r.J_std_sem[bond]),
-            (r.occupation[-1], r.occupation_sem[-1]),
-        ]
-        cells = []
-        for i, (v, s) in enumerate(vals):
-            cells.append(f"{v:12.5g} +- {s:7.2g}")
-            if ref is None:
-                cells.append(f"{'':>15s}")
-            else:
-                v0, s0 = ref[i]
-                prod = s0 * scale
-                cells.append(f"{(v - v0) / prod:+6.2f} +- {math.hypot(s, s0) / prod:4.2f}")
-        ref = ref or vals
-        print(f"{dt:6.3g} " + " ".join(cells) + f" {cpu:7.1f}", flush=True)
+        ref = None
+        for k, dt in enumerate(dts):
+            c0 = time.process_time()
+            r = run_ensemble(
+                net,
+                dt=dt,
+                t_transient=t_tr,
+                t_average=t_av,
+                n_traj=args.trajectories,
+                seed=np.random.SeedSequence([15, k, list(POINTS).index(key)]),
+                threads=args.threads,
+            )
+            cpu = time.process_time() - c0
+            vals = [
+                (r.J_mean[bond], r.J_sem[bond]),
+                (r.J_std[bond], r.J_std_sem[bond]),
+                (r.occupation[-1], r.occupation_sem[-1]),
+            ]
+            cells = []
+            for i, (v, s) in enumerate(vals):
+                cells.append(f"{v:12.5g} +- {s:7.2g}")
+                if ref is None:
+                    cells.append(f"{'':>15s}")
+                else:
+                    v0, s0 = ref[i]
+                    prod = s0 * scale
+                    cells.append(f"{(v - v0) / prod:+6.2f} +- {math.hypot(s, s0) / prod:4.2f}")
+            ref = ref or vals
+            print(f"{dt:6.3g} " + " ".join(cells) + f" {cpu:7.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,7 @@ def spec(first, count, **changes):
         "outer": {"name": "gamma_e", "values": [2.0, 6.0]},
         "outer_indices": [0, 1],
         "inner": {"name": "n_th_over_n0", "values": [10.0]},
-        "sde": {"dt": 0.02, "noise": "three-point"},
+        "sde": {"dt": 0.02, "noise": "three-point", "sample_interval": 0.06},  # every 3rd step
         "t_transient": 50.0,
         "t_average": 100.0,
         "block": {"first": first, "count": count},
@@ -86,6 +86,19 @@ def test_overlapping_jobs_are_refused():
     a = job_frames(spec(0, 3, histogram=None))
     with pytest.raises(ValueError, match="appears twice"):
         ensembles.statistics_frames(*(pd.concat([a[k], a[k]]) for k in ("traj_bonds", "traj_sites", "traj_points")))
+
+
+def test_jobs_run_with_other_settings_are_not_one_ensemble():
+    """Trajectories whose time means were sampled at another interval (or over another time) are
+    refused, naming the column; the tables record the interval as run (a whole number of steps)."""
+    a = job_frames(spec(0, 3, histogram=None))
+    every_step = {"dt": 0.02, "noise": "three-point", "sample_interval": 0.02}
+    b = job_frames(spec(3, 2, histogram=None, sde=every_step))
+    np.testing.assert_allclose(a["traj_points"]["sample_interval"], 0.06, rtol=1e-12)
+    np.testing.assert_allclose(b["traj_points"]["sample_interval"], 0.02, rtol=1e-12)
+    with pytest.raises(ValueError, match="sample_interval"):
+        ensembles.statistics_frames(*(pd.concat([a[k], b[k]]) for k in ("traj_bonds", "traj_sites", "traj_points")))
+    assert [sde_method.sample_every(v, 0.01) for v in (0.001, 0.01, 0.1, 0.104)] == [1, 1, 10, 10]
 
 
 def test_points_carry_their_parameters_and_their_own_seed():

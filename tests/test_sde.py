@@ -254,6 +254,28 @@ def test_same_seed_same_numbers_for_any_threads_blocks_and_chunks():
     assert not np.array_equal(other.traj_J_mean, ref.traj_J_mean)
 
 
+def test_sampling_every_kth_step_changes_only_the_time_means():
+    """sample_every thins the time means only: the same trajectories (final states), the same
+    histogram at its own cadence (every 3rd step, with observables every 2nd: they coincide at
+    every 6th), means within a fraction of a standard error of every step's; chunks sampled
+    differently are not merged and a step count that is not a positive integer is refused."""
+    net, seed = fig3a(8.0), np.random.SeedSequence(99)
+    ref = run_ensemble(net, n_traj=7, seed=seed, threads=2, **KW)
+    thin = run_ensemble(net, n_traj=7, seed=seed, threads=2, sample_every=2, **KW)
+    assert thin.sample_every == 2 and ref.sample_every == 1
+    assert np.array_equal(thin.final_alpha, ref.final_alpha)
+    assert np.array_equal(thin.histogram.counts, ref.histogram.counts)
+    assert thin.histogram.samples == ref.histogram.samples
+    assert not np.array_equal(thin.traj_J_mean, ref.traj_J_mean)
+    assert np.all(np.abs(thin.J_mean - ref.J_mean) < 0.2 * ref.J_sem)
+    assert np.all(np.abs(thin.occupation - ref.occupation) < 0.2 * ref.occupation_sem)
+    with pytest.raises(ValueError, match="sample_every"):
+        EnsembleResult.merge([ref, run_ensemble(net, n_traj=2, seed=seed, first_trajectory=7, sample_every=2, **KW)])
+    for bad, err in ((0, ValueError), (2.0, TypeError)):
+        with pytest.raises(err, match="sample_every"):
+            run_ensemble(net, n_traj=2, seed=seed, sample_every=bad, **KW)
+
+
 def test_chunks_with_other_increments_are_not_merged():
     kw = dict(t_transient=0.1, t_average=0.2, n_traj=2, seed=SEED)
     a = run_ensemble(fig3a(2.0), **kw)

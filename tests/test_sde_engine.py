@@ -66,17 +66,29 @@ def test_compiled_step_is_the_reference_step_bit_for_bit(name):
     assert np.all(np.isfinite(c)) and np.array_equal(c, ref)
 
 
+@pytest.mark.parametrize("every", [1, 3])
 @pytest.mark.parametrize("noise", ["three-point", "gaussian"])
 @pytest.mark.parametrize("name", ["branched-two-loss-thermal", "chain3-nu2.5-unequal-n0"])
-def test_ensemble_is_the_reference_loop_bit_for_bit(name, noise):
+def test_ensemble_is_the_reference_loop_bit_for_bit(name, noise, every):
     """run_ensemble (random start, threads, blocks) equals a Python loop of reference_step and
     reference_observables fed by the increments of each trajectory's generator (``increments``):
-    the per-trajectory means and the final states, to the last bit, for both kinds of noise."""
+    the per-trajectory means and the final states, to the last bit, for both kinds of noise, with
+    the observables of every step and of every third (blocks of 17 steps: the count runs across
+    them)."""
     net, seed, n_traj = NETWORKS[name], np.random.SeedSequence(5), 5
     r = run_ensemble(
-        net, dt=0.01, t_transient=0.3, t_average=0.5, n_traj=n_traj, seed=seed, threads=2, block_steps=17, noise=noise
+        net,
+        dt=0.01,
+        t_transient=0.3,
+        t_average=0.5,
+        n_traj=n_traj,
+        seed=seed,
+        threads=2,
+        block_steps=17,
+        noise=noise,
+        sample_every=every,
     )
-    assert r.noise == noise
+    assert r.noise == noise and r.sample_every == every
     scheme = Scheme.of(net, 0.01)
     n = net.n_sites
     gens = [np.random.default_rng(s) for s in trajectory_seeds(seed, 0, n_traj)]
@@ -92,14 +104,14 @@ def test_ensemble_is_the_reference_loop_bit_for_bit(name, noise):
         c = modes[k]
         for step in range(r.n_steps_transient + r.n_steps_average):
             c = reference_step(c, draw(scheme.n_normals), scheme)
-            if step >= r.n_steps_transient:
+            if step >= r.n_steps_transient and (step - r.n_steps_transient) % every == 0:
                 o, j, gb = reference_observables(c, scheme)
                 occ[k] += o
                 cur[k] += j
                 cur2[k] += j * j
                 gbar[k] += gb
         modes[k] = c
-    n_av = r.n_steps_average
+    n_av = len(range(0, r.n_steps_average, every))
     assert np.array_equal(r.traj_occupation, occ / n_av)
     assert np.array_equal(r.traj_J_mean, cur / n_av) and np.array_equal(r.traj_J2_mean, cur2 / n_av)
     assert np.array_equal(r.traj_Gbar, gbar / n_av)

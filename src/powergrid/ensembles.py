@@ -41,7 +41,14 @@ def statistics_frames(
             ts["occupation"].to_numpy().reshape(n_traj, n_sites),
             tp["Gbar"].to_numpy(),
         )
-        params = tp.drop(columns=["trajectory", "Gbar", "wall_time"]).iloc[0].to_dict()
+        columns = tp.drop(columns=["trajectory", "Gbar", "wall_time"])
+        mixed = [c for c in columns if columns[c].nunique(dropna=False) > 1]
+        if mixed:  # jobs run with other settings (t_average, sample_interval, normals, ...) are not one ensemble
+            raise ValueError(
+                f"point {dict(zip(POINT_KEYS, key))}: its trajectories differ in {mixed} "
+                f"({ {c: sorted(columns[c].unique().tolist()) for c in mixed} }): rerun the dataset's jobs"
+            )
+        params = columns.iloc[0].to_dict()
         params["n_traj"] = n_traj
         for e, (a, b) in enumerate(edges.itertuples(index=False)):
             bonds.append(

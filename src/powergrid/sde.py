@@ -58,10 +58,15 @@ importing this module fails (ImportError), never a silent fallback.
 
 Statistics
 ----------
-After ``t_transient``, every step of ``t_average`` enters the per-trajectory time means of J and
+After ``t_transient``, every ``sample_every``-th step of ``t_average`` (counted from its first, so
+blocks and chunks do not matter; default every step) enters the per-trajectory time means of J and
 J^2 per edge, |alpha|^2 per site and Gbar = sum_loss Gamma_e f^2 - sum_gain Gamma_i f^2; ensemble
-values and standard errors: ``ensemble_statistics``. They are honest when n_traj is not tiny
-(>= 10, say) and t_transient covers the relaxation (~1/gamma in the symmetric phase).
+values and standard errors: ``ensemble_statistics``. The observables cost more than the step they
+follow (a chain of 10: 1.45x the step), and samples closer than the time over which J and |alpha|^2
+decorrelate (~1/g: the hopping) add almost nothing to a time mean over thousands of 1/g, so the
+workflow samples every 0.1/g (benchmarks/sde_sampling.py measures what that changes). The
+statistics are honest when n_traj is not tiny (>= 10, say) and t_transient covers the relaxation
+(~1/gamma in the symmetric phase).
 
 Divergence: a trajectory whose total occupation sum_l |alpha_l|^2 turns NaN, overflows or exceeds
 ``divergence_limit`` (1e6 times ``occupation_bound``, the most that saturable gain, noise and the
@@ -111,6 +116,7 @@ from .model import Network
 from .trajectory_ensemble import (  # noqa: F401 - ensemble_statistics, trajectory_seeds: public here too
     TrajectoryEnsemble,
     check_callable,
+    check_int,
     describe,
     ensemble_statistics,
     merged_fields,
@@ -224,6 +230,7 @@ class EnsembleResult:
     threads: int = 1
     method: str = METHOD
     noise: str = DEFAULT_NOISE  # the increments (NOISES)
+    sample_every: int = 1  # the time means take every sample_every-th averaging step
 
     @property
     def n_traj(self) -> int:
@@ -235,9 +242,9 @@ class EnsembleResult:
         first = parts[0]
         f = merged_fields(
             parts,
-            ("net", "dt", "n_steps_transient", "n_steps_average", "noise"),
+            ("net", "dt", "n_steps_transient", "n_steps_average", "noise", "sample_every"),
             ("trajectories", "traj_J_mean", "traj_J2_mean", "traj_occupation", "traj_Gbar", "final_alpha"),
-            "network, dt, t_transient, t_average and noise",
+            "network, dt, t_transient, t_average, noise and sample_every",
         )
         if len({None if p.histogram is None else p.histogram.grid for p in parts}) > 1:
             raise ValueError("can only merge chunks with the same histogram grid")
@@ -264,6 +271,7 @@ class EnsembleResult:
             sum(p.wall_time for p in parts),
             max(p.threads for p in parts),
             first.noise,
+            first.sample_every,
         )
 
 
@@ -600,9 +608,12 @@ class _Structure:
             acc += code + [f"gb{p} = gr{p} * ({val})"]
             terms.append(f"gb{p}")
         acc.append(f"W[{rows['g'] * L} + g] += {' + '.join(terms) if terms else '0.0'}")
-        hist = []
-        if self.histogram:
-            acc += [f"W[{(rows['x'] + i) * L} + g] = xr{i}; W[{(rows['x'] + n + i) * L} + g] = xi{i}" for i in range(n)]
+        hist, snapshot = [], []
+        if self.histogram:  # the sites' amplitudes, for the histogram: with the observables, or alone
+            x0, x1 = rows["x"] * L, (rows["x"] + n) * L
+            store = [f"W[{x0 + i * L} + g] = xr{i}; W[{x1 + i * L} + g] = xi{i}" for i in range(n)]
+            acc += store
+            snapshot = [f"xr{i} = {dot(i)[0]}; xi{i} = {dot(i)[1]}" for i in range(n)] + store
             hist = [
                 "if (first + s) % h_every == 0:",
                 "    for g in range(n_live):",
@@ -629,27 +640,36 @@ class _Structure:
                 "",
                 '@njit(cache=True, nogil=True, error_model="numpy")',
                 "def steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, n_steps, accumulate,",
-                "          first, nl, n_live):",
-                f'    """n_steps steps of lanes 0..nl-1 with the normals of step s at z[s * {q * L}:], then',
-                "    (accumulate) their observables, and the histogram of the live lanes at averaging steps",
-                '    first + s."""',
+                "          first, nl, n_live, every):",
+                f'    """n_steps steps of lanes 0..nl-1 with the normals of step s at z[s * {q * L}:]; when',
+                "    accumulating, the observables of every ``every``-th averaging step first + s and the",
+                '    histogram of the live lanes at every ``h_every``-th."""',
                 ind(pre, 4),
                 "    h_nx = hist.shape[1]",
                 "    h_ny = hist.shape[2]",
                 "    for s in range(n_steps):",
                 f"        o = s * {q * L}",
-                "        if accumulate:",
+                "        if accumulate and (first + s) % every == 0:",
                 "            for g in range(nl):",
                 ind(step + acc, 16),
-                ind(hist, 12),
+                *(
+                    [
+                        "        elif accumulate and (first + s) % h_every == 0:",
+                        "            for g in range(nl):",
+                        ind(step + snapshot, 16),
+                    ]
+                    if self.histogram
+                    else []
+                ),
                 "        else:",
                 "            for g in range(nl):",
                 ind(step, 16),
+                *(["        if accumulate:", ind(hist, 12)] if self.histogram else []),
                 "",
                 "",
                 '@njit(cache=True, nogil=True, error_model="numpy")',
                 "def kernel(rng, W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every,",
-                "           n_steps, accumulate, step0, nl, n_live):",
+                "           n_steps, accumulate, step0, nl, n_live, every):",
                 f'    """n_steps steps, increments drawn {ZBLOCK} steps at a time; -1, or the steps done when a',
                 '    live lane has diverged: its total occupation is NaN or >= the limit (checked every block)."""',
                 f"    limit = P[{limit}]",
@@ -659,7 +679,7 @@ class _Structure:
                 f"        if {q} > 0:",
                 f"            {fill}({fill_args})",
                 "        steps(W, P, z, hist, hist_out, h_lo_re, h_lo_im, h_sc_re, h_sc_im, h_every, ns, accumulate,",
-                "              step0 + done, nl, n_live)",
+                "              step0 + done, nl, n_live, every)",
                 "        done += ns",
                 "        for g in range(n_live):",
                 "            tot = 0.0",
@@ -747,6 +767,7 @@ def kernel_step(c: np.ndarray, z: np.ndarray, scheme: Scheme) -> np.ndarray:
         0,
         LANES,
         k,
+        1,
     )
     return _complex(modes[0::2, :k].T, modes[1::2, :k].T)
 
@@ -976,6 +997,7 @@ def run_ensemble(
     threads: int | None = None,
     block_steps: int = 100_000,
     noise: str = DEFAULT_NOISE,
+    sample_every: int = 1,
 ) -> EnsembleResult:
     """Run n_traj independent trajectories of the SDE on ``net`` and return their statistics.
 
@@ -989,7 +1011,9 @@ def run_ensemble(
     ``progress(fraction)`` is called from the calling thread after each block of ``block_steps``
     steps of all trajectories. ``threads``: worker threads (default ``numba.get_num_threads()``);
     results do not depend on it. ``noise``: the increments, "three-point" or "gaussian" (module
-    docstring, ``NOISES``): the same statistics, different numbers.
+    docstring, ``NOISES``): the same statistics, different numbers. ``sample_every``: the time means
+    take every sample_every-th step of the averaging window, from its first (module docstring,
+    "Statistics"); 1, every step, is the reference.
 
     Arguments of a wrong type raise TypeError, wrong values ValueError, naming the argument and
     the value (``trajectory_ensemble.check_real`` and friends). Raises FloatingPointError ("SDE
@@ -1004,6 +1028,7 @@ def run_ensemble(
         raise TypeError(f"{where}: histogram must be a HistogramGrid or None, got {describe(histogram)}")
     check_callable(where, "progress", progress)
     check_noise(where, noise)
+    sample_every = check_int(where, "sample_every", sample_every, low=1)
     ens = TrajectoryEnsemble.of(
         seed, n_traj, first_trajectory, dt, t_transient, t_average, threads, block_steps, where=where
     )
@@ -1083,7 +1108,9 @@ def run_ensemble(
             local.hist = (np.zeros(shape, np.int64), np.zeros(n, np.int64))
             buffers.append(local.hist)
         rng, W, z, n_live = groups[j]
-        status = kernel(rng, W, P, z, *local.hist, *h_args, n_steps, accumulate, first_step - n_tr, LANES, n_live)
+        status = kernel(
+            rng, W, P, z, *local.hist, *h_args, n_steps, accumulate, first_step - n_tr, LANES, n_live, sample_every
+        )
         if status >= 0:
             c = W[: 2 * n * LANES].reshape(2 * n, LANES)[:, :n_live]
             with np.errstate(over="ignore", invalid="ignore"):
@@ -1126,25 +1153,27 @@ def run_ensemble(
             sum(b[1] for b in buffers),
             n_traj * len(range(0, n_av, histogram.every)),
         )
+    n_samples = len(range(0, n_av, sample_every))
     return _assemble(
         net,
         float(dt),
         n_tr,
         n_av,
         ens.ids,
-        lanes(rows["j"], m) / n_av,
-        lanes(rows["j2"], m) / n_av,
-        lanes(rows["occ"], n) / n_av,
-        lanes(rows["g"], 1)[:, 0] / n_av,
+        lanes(rows["j"], m) / n_samples,
+        lanes(rows["j2"], m) / n_samples,
+        lanes(rows["occ"], n) / n_samples,
+        lanes(rows["g"], 1)[:, 0] / n_samples,
         final,
         hist,
         wall,
         ens.threads,
         noise,
+        sample_every,
     )
 
 
-def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads, noise) -> EnsembleResult:
+def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, threads, noise, every) -> EnsembleResult:
     return EnsembleResult(
         net=net,
         dt=dt,
@@ -1164,4 +1193,5 @@ def _assemble(net, dt, n_tr, n_av, ids, tj, tj2, tocc, tg, final, hist, wall, th
         wall_time=wall,
         threads=threads,
         noise=noise,
+        sample_every=every,
     )

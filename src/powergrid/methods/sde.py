@@ -31,6 +31,7 @@ class Options:
     n_traj: int
     histogram: engine.HistogramGrid | None
     noise: str  # the increments (powergrid.sde.NOISES)
+    sample_interval: float  # the time means take the observables this often (1/g; at least every step)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def tables(section: dict) -> tuple[str, ...]:
 
 def global_sections(config: dict) -> dict:
     # threads and the split of ensembles into jobs do not change the numbers
-    return {"sde": {"dt": config["sde"]["dt"], "noise": config["sde"]["noise"]}}
+    sde = config["sde"]
+    return {"sde": {"dt": sde["dt"], "noise": sde["noise"], "sample_interval": sde["sample_interval"]}}
 
 
 def jobs(section: dict, config: dict) -> list[dict]:
@@ -120,6 +122,7 @@ def options(spec: dict) -> Options:
         n_traj=int(spec["block"]["count"]),
         histogram=grid_,
         noise=spec["sde"]["noise"],
+        sample_interval=float(spec["sde"]["sample_interval"]),
     )
 
 
@@ -151,7 +154,14 @@ def solve(point: Point, options: Options, progress=None, threads: int = 1) -> en
         progress=progress,
         threads=threads,
         noise=options.noise,
+        sample_every=sample_every(options.sample_interval, point.dt),
     )
+
+
+def sample_every(interval: float, dt: float) -> int:
+    """Steps between samples of the time means: the nearest whole number of steps to ``interval``,
+    at least 1 (every step)."""
+    return max(1, round(interval / dt))
 
 
 def label(options) -> str:
@@ -166,7 +176,13 @@ def frames(point: Point, result: engine.EnsembleResult, dataset: str) -> dict[st
     """Per-trajectory time means: one row per (trajectory, bond), (trajectory, site; with the
     site's reservoir 'gain', 'loss' or '' and its rate), trajectory; and the histogram counts
     (non-zero bins) when the run made one."""
-    common = {"dataset": dataset, **point.columns(), "t_transient": result.t_transient, "t_average": result.t_average}
+    common = {
+        "dataset": dataset,
+        **point.columns(),
+        "t_transient": result.t_transient,
+        "t_average": result.t_average,
+        "sample_interval": result.sample_every * result.dt,  # the time means' sampling, as run
+    }
     traj = result.trajectories
     n_traj, edges = result.n_traj, result.edges
     bonds = pd.DataFrame(
