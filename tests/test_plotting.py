@@ -315,7 +315,15 @@ def quantum_tables() -> dict[str, pd.DataFrame]:
             solver="trajectories",
         )
     )
-    t.update(_quantum("quantum_truncation", two, ge, {"name": "n0", "values": [1.0, 1.0]}, [6, 8]))
+    t.update(
+        _quantum(
+            "quantum_truncation",
+            two,
+            {"name": "gamma_e", "values": [2.0, 6.0]},
+            {"name": "n0", "values": [1.0, 2.0]},
+            [8, 10],
+        )
+    )
     four_sde = {**two, "n0": 10.0}
     t.update(_ensemble("fig4a_sde", four_sde, ge, {"name": "n0", "values": [10.0, 30.0]}))
     t.update(_ensemble("figS2_sde", four_sde, ge, {"name": "n0", "values": [15.0]}))
@@ -354,7 +362,7 @@ def _ensemble(dataset, network, outer, inner, *, trajectories=4, histogram=None)
         "network": network,
         "outer": outer,
         "inner": inner,
-        "sde": {"dt": 0.05, "noise": "three-point"},
+        "sde": {"dt": 0.05, "noise": "three-point", "sample_interval": 0.1},
         "outer_indices": list(range(len(outer["values"]))),
         "t_transient": 5.0,
         "t_average": 20.0,
