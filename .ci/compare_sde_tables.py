@@ -1,12 +1,18 @@
-"""Compare the SDE ensemble statistics of two result trees whose random numbers differ.
+"""Compare the SDE ensemble statistics of two result trees whose random numbers differ, or that
+ran the same trajectories with other estimators.
 
-Usage: python .ci/compare_sde_tables.py OLD_DIR NEW_DIR
+Usage: python .ci/compare_sde_tables.py OLD_DIR NEW_DIR [--same-trajectories]
 
 For a change that keeps the SDE's statistics but not its numbers (other increments, other
 seeds): every SDE dataset's <J>, Delta J (bonds), <|alpha|^2> (sites) and Gbar (points), point by
 point, as z = (new - old) / sqrt(sem_new^2 + sem_old^2). If the two runs sample the same
 distributions, z is close to a standard normal: mean ~0, standard deviation ~1, ~4.6 % beyond 2.
 Values within a point are correlated, so the counts scatter more than for independent draws.
+
+``--same-trajectories``: for a change that integrates the same trajectories but estimates from
+them differently (``sde.sample_interval``): per dataset, the quantiles of |new - old| / sem_old
+(how far the estimate moved, in error bars) and of sem_new / sem_old (what it did to the error
+bars). Here z would mean nothing: the two estimates share almost all of their noise.
 """
 
 import sys
@@ -25,14 +31,19 @@ QUANTITIES = [  # table, value, its standard error, the columns that name a row 
 ]
 
 
+def merged(old: Path, new: Path, dataset: str, table: str, within: list):
+    a = pq.read_table(old / "results" / dataset / f"{table}.parquet").to_pandas()
+    b = pq.read_table(new / "results" / dataset / f"{table}.parquet").to_pandas()
+    m = a.merge(b, on=KEYS + within, suffixes=("_old", "_new"))
+    if not len(m) == len(a) == len(b):
+        sys.exit(f"{dataset}/{table}: the two runs have different points ({len(a)}, {len(b)}, {len(m)} shared)")
+    return m
+
+
 def z_scores(old: Path, new: Path, dataset: str) -> np.ndarray:
     out = []
     for table, value, sem, within in QUANTITIES:
-        a = pq.read_table(old / "results" / dataset / f"{table}.parquet").to_pandas()
-        b = pq.read_table(new / "results" / dataset / f"{table}.parquet").to_pandas()
-        m = a.merge(b, on=KEYS + within, suffixes=("_old", "_new"))
-        if not len(m) == len(a) == len(b):
-            sys.exit(f"{dataset}/{table}: the two runs have different points ({len(a)}, {len(b)}, {len(m)} shared)")
+        m = merged(old, new, dataset, table, within)
         s = np.hypot(m[f"{sem}_old"], m[f"{sem}_new"]).to_numpy()
         d = (m[f"{value}_new"] - m[f"{value}_old"]).to_numpy()
         ok = s > 0  # exact zeros (no noise, no current) carry no information
@@ -48,9 +59,33 @@ def line(name: str, z: np.ndarray) -> str:
     )
 
 
+def same_trajectories(old: Path, new: Path, datasets: list) -> None:
+    print(
+        f"{'dataset':22s} {'n':>6s}  |new - old| / sem_old: {'median':>8s} {'max':>8s}  sem_new / sem_old: "
+        f"{'min':>7s} {'median':>7s} {'max':>7s}"
+    )
+    rows = []
+    for ds in datasets:
+        moved, ratio = [], []
+        for table, value, sem, within in QUANTITIES:
+            m = merged(old, new, ds, table, within)
+            ok = (m[f"{sem}_old"] > 0).to_numpy()  # exact zeros carry no information
+            moved.append((np.abs(m[f"{value}_new"] - m[f"{value}_old"]) / m[f"{sem}_old"]).to_numpy()[ok])
+            ratio.append((m[f"{sem}_new"] / m[f"{sem}_old"]).to_numpy()[ok])
+        rows.append((ds, np.concatenate(moved), np.concatenate(ratio)))
+    rows.append(("all", np.concatenate([r[1] for r in rows]), np.concatenate([r[2] for r in rows])))
+    for ds, d, r in rows:
+        print(
+            f"{ds:22s} {d.size:6d}  {'':22s} {np.median(d):8.4f} {d.max():8.4f}  {'':18s} "
+            f"{r.min():7.4f} {np.median(r):7.4f} {r.max():7.4f}"
+        )
+
+
 def main():
     old, new = map(Path, sys.argv[1:3])
     datasets = sorted(p.parent.name for p in (new / "results").glob("*/trajectory_bonds.parquet"))
+    if "--same-trajectories" in sys.argv[3:]:
+        return same_trajectories(old, new, datasets)
     print(f"{'dataset':22s} {'n':>6s} {'mean z':>7s} {'sd z':>6s} {'max|z|':>7s} {'|z|>2':>8s} {'|z|>3':>8s}")
     every = []
     for ds in datasets:

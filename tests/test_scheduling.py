@@ -33,7 +33,7 @@ def test_every_method_has_a_model():
 
 def test_every_default_job_gets_a_finite_positive_estimate_and_priority():
     jobs = default_jobs()
-    assert len(jobs) > 100
+    assert len(jobs) > 50
     for name, method, job, seconds in jobs:
         assert np.isfinite(seconds) and seconds > 0, (name, job)
         assert scheduling.priority(method, CONFIG["datasets"][name], job, CONFIG) >= 1
