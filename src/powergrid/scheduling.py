@@ -21,20 +21,20 @@ from . import methods, quantum
 from .methods.quantum import truncations
 from .parameters import axis_values
 
-# seconds per unit of each model, measured (benchmarks/schedule.py; the from-scratch run of bb9e65b,
-# 2026-12-06, 2 cores: the median of estimate / measurement per method is 0.94-1.02 with these)
-QUANTUM_EXACT_APP = 1.05e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors, in
+# seconds per unit of each model, measured (benchmarks/schedule.py; the from-scratch run of 690f7d8,
+# 2026-12-06, 2 cores: the median of estimate / measurement per method is 0.91-1.03 with these)
+QUANTUM_EXACT_APP = 1.0e-9  # per preconditioner application, per sum_k dim(k)^3 of the sectors, in
 # the real frame (benchmarks/quantum_frame.py: 0.85-1.1e-9 at 100-130 states, set-up not counted);
 # the lab frame, for detuned or non-bipartite networks, takes ~3x this
 QUANTUM_EXACT_ITERATIONS = 95  # applications per steady state at n0 = 1, gamma = 1e-3 (exact_applications)
 QUANTUM_TRAJECTORY_STEP = 0.31e-9  # per trajectory step, per Fock state of the truncation, in the
 # real frame (0.83e-9 measured in the lab frame, which is 2.6x slower: benchmarks/quantum.py part 5)
-SDE_SITE_STEP = {"gaussian": 4.15e-9, "three-point": 2.5e-9}  # per site and time step of one trajectory,
-# wall time of a 2-thread job, by the increments (sde.NOISES); the default run's SDE job-seconds fell
-# 1.64x with three-point increments (1776 -> 1086, 2026-12-06)
-RELAXATION_POINT_SITE = 0.0225  # per point, kick direction and site (the integration to 1e-8)
-STEADY_STATE_POINT_SITE = 0.6e-3  # per point and site (most points settle long before t_max)
-CONTINUATION_VALUE_SITE = 0.30  # per outer value and site
+SDE_SITE_STEP = {"gaussian": 2.9e-9, "three-point": 1.75e-9}  # per site and time step of one trajectory,
+# wall time of a 2-thread job, by the increments (sde.NOISES), observables every 0.1/g; the default
+# run's SDE job-seconds fell 1.64x with three-point increments (1776 -> 1086, 2026-12-06)
+RELAXATION_POINT_SITE = 0.019  # per point, kick direction and site (the integration to 1e-8)
+STEADY_STATE_POINT_SITE = 0.5e-3  # per point and site (most points settle long before t_max)
+CONTINUATION_VALUE_SITE = 0.25  # per outer value and site
 DEFAULT = 60.0  # a method without a model
 
 

@@ -90,7 +90,7 @@ def draw_b(ax, tables):
         )
     ax.set_yscale("log")
     ax.set_xlabel(r"$\Gamma_e\,/\,g$")
-    ax.set_ylabel("largest cut population (top state or sector)")
+    ax.set_ylabel("largest cut population")  # top state or sector (the caption)
     ax.legend(loc="best", fontsize=6.5)
 
 
