@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from powergrid.parameters import axis_values
+
 ROOT = Path(__file__).resolve().parents[1]
 JOB = re.compile(r"^(?:local)?rule (\w+):$")
 
@@ -82,19 +84,21 @@ def test_a_scalar_on_the_command_line_still_overrides_config_yaml(wf):
 
 
 def test_a_datasets_own_chunk_size_sizes_its_jobs_alone(wf):
-    """fig4a_quantum_peak sets chunk_size 1 (its points take minutes each): one job per Gamma_e,
-    while fig4a_quantum keeps the top-level chunk_size (18 values: 3 jobs of 8)."""
+    """fig4a_quantum_peak sets chunk_size 1 (its points take minutes each): one job per Gamma_e;
+    fig2b_diagonal sets 80: two jobs for its 160 values; fig2a keeps the top-level chunk_size."""
     run, outputs = dry_run(wf)
     assert run.returncode == 0, run.stderr[-3000:]
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
-    peak, curve = cfg["datasets"]["fig4a_quantum_peak"], cfg["datasets"]["fig4a_quantum"]
-    assert peak["chunk_size"] == 1 and cfg["chunk_size"] == 8 and len(curve["outer"]["values"]) == 18
+    peak, diagonal, plane = (cfg["datasets"][d] for d in ("fig4a_quantum_peak", "fig2b_diagonal", "fig2a"))
+    assert peak["chunk_size"] == 1 and diagonal["chunk_size"] == 80 and "chunk_size" not in plane
+    assert len(axis_values(diagonal["outer"])) == 160 and cfg["chunk_size"] not in (1, 80)
 
     def jobs(dataset):
         return {o.split("/")[3] for o in outputs if o.startswith(f"results/{dataset}/chunks/")}
 
     assert jobs("fig4a_quantum_peak") == {str(i) for i in range(len(peak["outer"]["values"]))}
-    assert jobs("fig4a_quantum") == {"0", "1", "2"}
+    assert jobs("fig2b_diagonal") == {"0", "1"}
+    assert jobs("fig2a") == {str(i) for i in range(-(-len(axis_values(plane["outer"])) // cfg["chunk_size"]))}
 
 
 @pytest.mark.parametrize(
